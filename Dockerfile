@@ -1,0 +1,114 @@
+# One Dockerfile, two targets:
+#   dev   what VS Code and Codespaces open (.devcontainer/devcontainer.json)
+#   prod  what CI builds and ships: `docker build --target prod .`
+# In every stage the one virtual environment is /opt/venv, outside the bind-mounted workspace.
+
+# Change the Python version here (or with --build-arg PYTHON_VERSION=3.13); everything follows.
+ARG PYTHON_VERSION=3.14
+
+# ---- base: the interpreter every stage shares, so the venv's paths stay valid from builder to prod.
+FROM python:${PYTHON_VERSION}-slim-trixie AS base
+# Activate /opt/venv for every process: `python` is the venv's, and Poetry installs into it because
+# it is the active venv (Poetry never creates one of its own).
+ENV VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1
+
+# ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
+FROM base AS poetry
+ARG POETRY_VERSION=2.5.1
+ARG POETRY_PLUGIN_PYPI_MIRROR_VERSION=0.6.5
+# A PyPI mirror or pull-through cache (simple index URL); empty means PyPI. Not a secret: credentials
+# go in as a BuildKit secret (see README), never as a build arg.
+ARG POETRY_PYPI_MIRROR_URL=
+ENV POETRY_VIRTUALENVS_CREATE=false \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+RUN --mount=type=cache,target=/root/.cache/pip \
+    python -m venv /opt/poetry \
+ && /opt/poetry/bin/pip install ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
+      "poetry==${POETRY_VERSION}" "poetry-plugin-pypi-mirror==${POETRY_PLUGIN_PYPI_MIRROR_VERSION}" \
+ && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+
+# ---- locked: the two files the dependencies come from, checked before anything is installed.
+FROM poetry AS locked
+WORKDIR /project
+# The glob lets a missing poetry.lock reach the check below, which says what to do about it.
+COPY pyproject.toml poetry.lock* ./
+RUN poetry check --lock \
+ || { echo >&2 "error: pyproject.toml and poetry.lock disagree (see above). Run 'poetry lock' and commit poetry.lock."; exit 1; }
+
+# ---- deps: the locked runtime dependencies only. Nothing under src/ is here, so editing code
+# never re-runs this stage; the cache mount keeps downloads across lock changes.
+FROM locked AS deps
+RUN --mount=type=cache,target=/root/.cache/pypoetry \
+    python -m venv --without-pip /opt/venv \
+ && poetry sync --only main --no-root \
+ && python -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv/lib
+
+# ---- app: the project as a wheel, installed non-editable into a staging root, so prod gets only
+# the project's own files in a layer of their own and the dependency layer stays byte-identical.
+FROM deps AS app
+COPY src ./src
+RUN poetry build --format wheel --output /tmp/dist \
+ && /opt/poetry/bin/pip --python /opt/venv/bin/python install --no-deps --no-compile \
+      --no-warn-script-location --root /app-root /tmp/dist/*.whl \
+ && python -m compileall -q -s /app-root -p / --invalidation-mode unchecked-hash /app-root
+
+# ---- prod: the base image plus /opt/venv. No Poetry, no pip, no compilers, no source tree.
+FROM base AS prod
+# The base image's own pip goes too: nothing in prod installs packages. (/opt/venv is not here yet,
+# so `python` is still the base interpreter.)
+RUN python -m pip uninstall --yes --root-user-action=ignore pip \
+ && groupadd --system --gid 10001 app \
+ && useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
+COPY --from=deps /opt/venv /opt/venv
+COPY --from=app /app-root/ /
+# Numeric, so Kubernetes' runAsNonRoot can verify it.
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
+CMD ["minimal-py-poetry"]
+
+# ---- dev: what the dev container runs. The workspace is bind-mounted, so no source is copied in;
+# the lifecycle commands in devcontainer.json install the project editable from there.
+FROM base AS dev
+# The usual dev container tools. Not pinned: Debian's versions come with the base image's release, and
+# an exact pin breaks the build as soon as Debian ships a security fix.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      bash-completion curl git less openssh-client procps sudo \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/*
+# `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv belongs
+# to the `venv` group and stays group-writable: when the Dev Containers CLI gives `vscode` your host
+# UID (Linux hosts whose UID is not 1000), `vscode` is still in that group and `poetry add` works.
+# The profile script is written literally, hence the single quotes.
+# hadolint ignore=SC2016
+RUN groupadd --gid 1000 vscode \
+ && useradd --uid 1000 --gid vscode --create-home --shell /bin/bash vscode \
+ && groupadd --system venv \
+ && usermod --append --groups venv vscode \
+ && echo 'vscode ALL=(root) NOPASSWD:ALL' >/etc/sudoers.d/vscode \
+ && chmod 0440 /etc/sudoers.d/vscode \
+ && install -d -o vscode -g venv -m 2775 /opt/venv \
+ && printf '%s\n' '# Login shells reset PATH in /etc/profile: put the venv back in front.' \
+      'export VIRTUAL_ENV=/opt/venv' \
+      'case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac' \
+      >/etc/profile.d/venv.sh
+COPY --from=poetry /opt/poetry /opt/poetry
+RUN ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+ENV POETRY_VIRTUALENVS_CREATE=false
+# By name: the Dev Containers CLI finds `vscode` by name when it remaps the UID to yours.
+# hadolint ignore=DL3066
+USER vscode
+ARG POETRY_PYPI_MIRROR_URL=
+# Main and dev dependencies, installed as `vscode` so it owns what `poetry add` will change.
+# The lock files come from the `locked` stage: checked, and not left behind in this image.
+RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
+    --mount=type=bind,from=locked,source=/project,target=/tmp/project \
+    python -m venv /opt/venv \
+ && poetry --project /tmp/project sync --no-root \
+ && chmod -R g+w /opt/venv

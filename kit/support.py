@@ -1,0 +1,200 @@
+"""What the kit's tests share: running commands, copying the repository, and handles on the images
+and dev containers they create (each removes what it made)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# The UID a typical Linux user has; the dev image's `vscode` has it too.
+HOST_UID = 1000
+GIT_IDENTITY = ["-c", "user.name=kit tests", "-c", "user.email=kit-tests@example.invalid"]
+
+
+def base_image() -> str:
+    """The base image the Dockerfile builds on by default (its PYTHON_VERSION build arg)."""
+    for line in (REPO / "Dockerfile").read_text().splitlines():
+        if line.startswith("ARG PYTHON_VERSION="):
+            return f"python:{line.split('=', 1)[1].strip()}-slim-trixie"
+    raise AssertionError("the Dockerfile has no `ARG PYTHON_VERSION=` line")
+
+
+def run(
+    args: list[str],
+    *,
+    cwd: Path | None = None,
+    check: bool = True,
+    timeout: float = 1200,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; stdout and stderr together in .stdout; on failure, raise with the output."""
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"command failed ({result.returncode}): {' '.join(args)}\n{result.stdout[-6000:]}"
+        )
+    return result
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def repo_files() -> list[str]:
+    """The files a clone of the working tree has: tracked ones plus new ones git does not ignore."""
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO)
+    return [name for name in listed.stdout.split("\0") if name and (REPO / name).is_file()]
+
+
+def copy_repo(dest: Path) -> Path:
+    """A copy of the repository as a fresh clone would look: its own git history, owned by a
+    typical host user (UID 1000) when the tests run as root, as the Dev Containers CLI maps no
+    UID for root."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in repo_files():
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    run(["git", "init", "-q", "-b", "main"], cwd=dest)
+    run(["git", "add", "-A"], cwd=dest)
+    run(["git", *GIT_IDENTITY, "commit", "-q", "-m", "copy of the kit"], cwd=dest)
+    if os.geteuid() == 0:
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(dest)])
+    return dest
+
+
+def mirror_build_args() -> list[str]:
+    """Pass POETRY_PYPI_MIRROR_URL through to the build when it is set, as the README does."""
+    return (
+        ["--build-arg", "POETRY_PYPI_MIRROR_URL"]
+        if os.environ.get("POETRY_PYPI_MIRROR_URL")
+        else []
+    )
+
+
+def docker_build(
+    context: Path, target: str, tag: str, *extra: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Build a target with BuildKit's plain progress, whose output shows which steps ran."""
+    return run(
+        [
+            "docker",
+            "build",
+            "--progress=plain",
+            "--target",
+            target,
+            "-t",
+            tag,
+            *mirror_build_args(),
+            *extra,
+            str(context),
+        ],
+        check=check,
+    )
+
+
+def remove_image(tag: str) -> None:
+    run(["docker", "image", "rm", "-f", tag], check=False)
+
+
+def steps_that_ran(build_output: str) -> list[str]:
+    """The names of the build steps BuildKit executed (not CACHED), from --progress=plain output.
+
+    Each step prints `#N [stage k/n] INSTRUCTION` and then either `#N CACHED` or its own output."""
+    names: dict[str, str] = {}
+    cached: set[str] = set()
+    for line in build_output.splitlines():
+        number, _, rest = line.partition(" ")
+        if not number.startswith("#"):
+            continue
+        if rest.startswith("[") and number not in names:
+            names[number] = rest
+        elif rest.strip() == "CACHED":
+            cached.add(number)
+    return [name for number, name in names.items() if number not in cached]
+
+
+def http_get(url: str, timeout: float = 30) -> tuple[int, bytes]:
+    """GET url, retrying until it answers or `timeout` runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@dataclass
+class DevContainer:
+    """A dev container brought up by the real Dev Containers CLI on a workspace folder."""
+
+    workspace: Path
+    container_id: str = ""
+    remote_workspace: str = ""
+    remote_user: str = ""
+    up_seconds: float = 0.0
+    up_output: str = field(default="", repr=False)
+
+    def up(self, *extra: str) -> DevContainer:
+        started = time.monotonic()
+        result = run(["devcontainer", "up", "--workspace-folder", str(self.workspace), *extra])
+        self.up_seconds = time.monotonic() - started
+        self.up_output = result.stdout
+        outcome = json.loads(result.stdout.strip().splitlines()[-1])
+        assert outcome["outcome"] == "success", outcome
+        self.container_id = outcome["containerId"]
+        self.remote_workspace = outcome["remoteWorkspaceFolder"]
+        self.remote_user = outcome["remoteUser"]
+        return self
+
+    def exec(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a command as the remote user, in the workspace, the way VS Code's terminal does."""
+        return run(
+            ["devcontainer", "exec", "--workspace-folder", str(self.workspace), *command],
+            check=check,
+        )
+
+    def sh(self, script: str, check: bool = True) -> str:
+        return self.exec("bash", "-c", script, check=check).stdout.strip()
+
+    def remove(self) -> None:
+        """Remove the container and the image tags the CLI made for this workspace (named
+        vsc-<folder>-<hash>, and with -uid appended when it remapped the UID)."""
+        if self.container_id:
+            run(["docker", "rm", "-f", "-v", self.container_id], check=False)
+        listed = run(
+            [
+                "docker",
+                "images",
+                "--format",
+                "{{.Repository}}",
+                "--filter",
+                f"reference=vsc-{self.workspace.name}-*",
+            ],
+            check=False,
+        )
+        for image in set(listed.stdout.split()):
+            remove_image(image)

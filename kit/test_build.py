@@ -1,0 +1,56 @@
+"""How the Dockerfile builds: the cache layout, and what a user's mistakes print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support import docker_build, remove_image, steps_that_ran, unique
+
+# The stages that install Poetry and the dependencies (see the Dockerfile).
+DEPENDENCY_STAGES = ("poetry", "locked", "deps")
+
+
+def stage(step: str) -> str:
+    """`[deps 2/2] RUN ...` -> `deps`"""
+    return step.lstrip("[").split(" ", 1)[0]
+
+
+def test_a_source_only_change_reruns_no_dependency_step(prod_image: str, repo_copy: Path) -> None:
+    tag = unique("kit-test-cache")
+    try:
+        docker_build(repo_copy, "prod", tag)  # the same content as prod_image: all from cache
+        app = repo_copy / "src" / "minimal_py_poetry" / "app.py"
+        # Unique, so that no earlier run's build cache already holds this content.
+        app.write_text(app.read_text() + f"\n\n# a source-only change: {unique('edit')}\n")
+
+        ran = steps_that_ran(docker_build(repo_copy, "prod", tag).stdout)
+    finally:
+        remove_image(tag)
+
+    assert any("COPY src" in step for step in ran), ran  # the change was seen...
+    assert [step for step in ran if stage(step) in DEPENDENCY_STAGES] == [], ran  # ...deps were not
+
+
+def test_a_stale_lock_fails_the_build_and_says_run_poetry_lock(repo_copy: Path) -> None:
+    pyproject = repo_copy / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "six",\n', 1)
+    )
+
+    build = docker_build(repo_copy, "prod", unique("kit-test-stale"), check=False)
+    output = build.stdout
+
+    assert build.returncode != 0
+    assert "changed significantly since poetry.lock was last generated" in output, output[-3000:]
+    assert "Run 'poetry lock' and commit poetry.lock" in output, output[-3000:]
+
+
+def test_a_missing_lock_fails_the_build_and_says_run_poetry_lock(repo_copy: Path) -> None:
+    (repo_copy / "poetry.lock").unlink()
+
+    build = docker_build(repo_copy, "prod", unique("kit-test-nolock"), check=False)
+    output = build.stdout
+
+    assert build.returncode != 0
+    assert "poetry.lock was not found" in output, output[-3000:]
+    assert "Run 'poetry lock' and commit poetry.lock" in output, output[-3000:]

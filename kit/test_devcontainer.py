@@ -1,0 +1,115 @@
+"""The dev target, opened the way VS Code and Codespaces open it: `devcontainer up`, then
+`devcontainer exec` for what a developer does in the container's terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import DevContainer
+
+VENV_PYTHON = "/opt/venv/bin/python"
+SHELLS = {
+    "non-login bash": ["bash", "-c"],
+    "login bash": ["bash", "-lc"],
+    "interactive login bash": ["bash", "-lic"],
+    "sh": ["sh", "-c"],
+}
+
+
+def test_workspace_is_mounted_at_the_default_path(dev_container: DevContainer) -> None:
+    assert dev_container.remote_workspace == f"/workspaces/{dev_container.workspace.name}"
+    assert dev_container.remote_user == "vscode"
+    assert dev_container.sh("id -un; pwd") == f"vscode\n{dev_container.remote_workspace}"
+
+
+@pytest.mark.parametrize("shell", SHELLS.values(), ids=SHELLS.keys())
+def test_python_is_the_opt_venv_interpreter_in_every_shell(
+    dev_container: DevContainer, shell: list[str]
+) -> None:
+    found = dev_container.exec(
+        *shell, 'command -v python; python -c "import sys; print(sys.prefix)"'
+    )
+
+    assert found.stdout.strip().splitlines()[-2:] == [VENV_PYTHON, "/opt/venv"]
+
+
+def test_dev_tools_run_from_the_venv(dev_container: DevContainer) -> None:
+    for tool in ("ruff", "pytest", "pre-commit", "debugpy", "hadolint"):
+        assert dev_container.sh(f"command -v {tool}") == f"/opt/venv/bin/{tool}"
+    versions = dev_container.sh(
+        "python -m debugpy --version && ruff --version && pytest --version"
+        " && pre-commit --version && poetry --version"
+    )
+
+    assert "ruff " in versions
+    assert "pytest " in versions
+    assert "pre-commit " in versions
+    assert "Poetry (version 2." in versions
+
+
+def test_poetry_uses_opt_venv_and_lives_outside_it(dev_container: DevContainer) -> None:
+    assert dev_container.sh("poetry env info --path") == "/opt/venv"
+    assert dev_container.sh("readlink -f $(command -v poetry)").startswith("/opt/poetry/")
+
+
+def test_project_is_installed_editable_from_the_workspace(dev_container: DevContainer) -> None:
+    location = dev_container.sh(
+        "cd /tmp && python -c 'import minimal_py_poetry; print(minimal_py_poetry.__file__)'"
+    )
+
+    assert location == f"{dev_container.remote_workspace}/src/minimal_py_poetry/__init__.py"
+
+
+def test_app_tests_pass_inside_the_container(dev_container: DevContainer) -> None:
+    result = dev_container.exec("pytest", "-q", "-p", "no:cacheprovider")
+
+    assert " passed" in result.stdout
+    assert "failed" not in result.stdout
+
+
+def test_pre_commit_hooks_are_installed_and_pass_on_all_files(
+    dev_container: DevContainer,
+) -> None:
+    hook = dev_container.workspace / ".git" / "hooks" / "pre-commit"
+
+    assert hook.exists(), "postCreateCommand did not install the pre-commit hook"
+    result = dev_container.exec("pre-commit", "run", "--all-files", "--show-diff-on-failure")
+    assert "Failed" not in result.stdout
+
+
+def test_git_trusts_the_workspace(dev_container: DevContainer) -> None:
+    status = dev_container.exec("git", "status", "--porcelain", check=False)
+
+    assert status.returncode == 0, status.stdout
+    assert "dubious ownership" not in status.stdout
+
+
+@pytest.fixture
+def own_dev_container(repo_copy: Path) -> Iterator[DevContainer]:
+    """A dev container of its own, for a test that changes the workspace and the venv."""
+    container = DevContainer(repo_copy)
+    try:
+        yield container.up()
+    finally:
+        container.remove()
+
+
+def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
+    own_dev_container: DevContainer,
+) -> None:
+    workspace = own_dev_container.workspace
+
+    own_dev_container.exec("poetry", "add", "six")
+
+    assert own_dev_container.sh("python -c 'import six; print(six.__file__)'").startswith(
+        "/opt/venv/lib/python"
+    )
+    assert 'name = "six"' in (workspace / "poetry.lock").read_text()
+    assert "six" in (workspace / "pyproject.toml").read_text()
+    assert own_dev_container.sh("poetry check --lock").startswith("All set!")
+    # Poetry made no virtualenv of its own.
+    venvs_path = own_dev_container.sh("poetry config virtualenvs.path")
+    assert venvs_path.startswith("/home/vscode/.cache/pypoetry/"), venvs_path
+    assert own_dev_container.sh(f"ls -A {venvs_path} 2>/dev/null || true") == ""

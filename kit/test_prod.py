@@ -1,0 +1,94 @@
+"""The prod target: what CI builds with `docker build --target prod` and ships."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from support import base_image, http_get, run, unique
+
+# Walks the image's file system from inside, with the venv's Python (the only tool prod has).
+INVENTORY = """
+import json, os, shutil, sys
+unwanted = {"pyproject.toml", "poetry.lock", ".git", "test_app.py", "Dockerfile"}
+found = []
+for top, dirs, files in os.walk("/"):
+    if top in ("/proc", "/sys", "/dev"):
+        dirs[:] = []
+        continue
+    found += [os.path.join(top, n) for n in dirs + files if n in unwanted]
+tools = {t: shutil.which(t) for t in ("poetry", "pip", "pip3", "gcc", "cc", "make")}
+venv_bytes = sum(
+    os.lstat(os.path.join(top, n)).st_size
+    for top, _, files in os.walk(sys.prefix) for n in files
+)
+print(json.dumps({"found": found, "tools": tools, "venv_bytes": venv_bytes}))
+"""
+
+
+def docker_run(image: str, *command: str) -> str:
+    return run(["docker", "run", "--rm", image, *command]).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def inventory(prod_image: str) -> dict:
+    return json.loads(docker_run(prod_image, "python", "-c", INVENTORY).splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def served(prod_image: str) -> Iterator[str]:
+    """The image started the way a user starts it; yields the base URL of the published port."""
+    name = unique("kit-test-prod")
+    run(["docker", "run", "-d", "--name", name, "-p", "127.0.0.1::8000", prod_image])
+    try:
+        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+
+
+def test_prod_serves_health_with_200(served: str) -> None:
+    status, body = http_get(f"{served}/health")
+
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}
+
+
+def test_prod_runs_as_a_non_root_user(prod_image: str) -> None:
+    configured = run(["docker", "image", "inspect", "--format", "{{.Config.User}}", prod_image])
+
+    assert configured.stdout.strip() == "10001:10001"
+    assert docker_run(prod_image, "python", "-c", "import os; print(os.getuid())") == "10001"
+
+
+def test_prod_python_is_the_venv_at_opt_venv(prod_image: str) -> None:
+    assert docker_run(prod_image, "python", "-c", "import sys; print(sys.prefix)") == "/opt/venv"
+
+
+def test_prod_imports_the_app_from_site_packages_not_a_source_tree(prod_image: str) -> None:
+    location = docker_run(
+        prod_image, "python", "-c", "import minimal_py_poetry; print(minimal_py_poetry.__file__)"
+    )
+
+    assert location.startswith("/opt/venv/lib/python"), location
+    assert "/site-packages/minimal_py_poetry/" in location
+
+
+def test_prod_has_no_poetry_pip_compilers_or_project_files(inventory: dict) -> None:
+    assert inventory["tools"] == dict.fromkeys(inventory["tools"]), inventory["tools"]
+    assert inventory["found"] == [], inventory["found"]
+
+
+def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
+    listing = docker_run(prod_image, "sh", "-c", "ls /opt/venv/lib/python*/site-packages")
+
+    assert not {"pip", "setuptools"} & set(listing.split()), listing
+
+
+def test_prod_adds_at_most_5_percent_over_its_venv(prod_image: str, inventory: dict) -> None:
+    base = run(["docker", "image", "inspect", "--format", "{{.Size}}", base_image()]).stdout
+    image = run(["docker", "image", "inspect", "--format", "{{.Size}}", prod_image]).stdout
+    added = int(image) - int(base)
+
+    assert added <= 1.05 * inventory["venv_bytes"], (added, inventory["venv_bytes"])

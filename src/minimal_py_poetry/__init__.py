@@ -1,0 +1,1 @@
+"""A small HTTP service: the sample application the kit ships with."""
