@@ -7,6 +7,8 @@
 ARG PYTHON_VERSION=3.14
 
 # ---- base: the interpreter every stage shares, so the venv's paths stay valid from builder to prod.
+# Base image not found? The build arg PYTHON_VERSION must be a version that has an official
+# python:<version>-slim-trixie image, such as 3.13 or 3.14.
 FROM python:${PYTHON_VERSION}-slim-trixie AS base
 # Activate /opt/venv for every process: `python` is the venv's, and Poetry installs into it because
 # it is the active venv (Poetry never creates one of its own).
@@ -36,12 +38,15 @@ WORKDIR /project
 # The glob lets a missing poetry.lock reach the check below, which says what to do about it.
 COPY pyproject.toml poetry.lock* ./
 RUN poetry check --lock \
- || { echo >&2 "error: pyproject.toml and poetry.lock disagree (see above). Run 'poetry lock' and commit poetry.lock."; exit 1; }
+ || { echo >&2 "error: Poetry's message above says what is wrong. If pyproject.toml is invalid, fix it;" \
+      "if poetry.lock is missing or stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
 
 # ---- deps: the locked runtime dependencies only. Nothing under src/ is here, so editing code
-# never re-runs this stage; the cache mount keeps downloads across lock changes.
+# never re-runs this stage; the cache mount keeps downloads across lock changes. Index credentials,
+# if any, arrive as a BuildKit secret in Poetry's auth.toml: never in a layer or the history.
 FROM locked AS deps
 RUN --mount=type=cache,target=/root/.cache/pypoetry \
+    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
     python -m venv --without-pip /opt/venv \
  && poetry sync --only main --no-root \
  && python -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv/lib
@@ -67,9 +72,19 @@ COPY --from=app /app-root/ /
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
+# The venv's own Python does the check: prod has no curl. Every second while starting, then every 30 s.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
 CMD ["minimal-py-poetry"]
+# Last, so that new values re-run no step. CI sets the three build args, e.g.
+# --build-arg VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
+ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown
+LABEL org.opencontainers.image.title="minimal-py-poetry" \
+      org.opencontainers.image.description="A small HTTP service on Python, built with Poetry." \
+      org.opencontainers.image.source="https://github.com/minimal-py-poetry/minimal-py-poetry" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
 
 # ---- dev: what the dev container runs. The workspace is bind-mounted, so no source is copied in;
 # the lifecycle commands in devcontainer.json install the project editable from there.
@@ -108,6 +123,7 @@ ARG POETRY_PYPI_MIRROR_URL=
 # Main and dev dependencies, installed as `vscode` so it owns what `poetry add` will change.
 # The lock files come from the `locked` stage: checked, and not left behind in this image.
 RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
+    --mount=type=secret,id=poetry-auth,target=/home/vscode/.config/pypoetry/auth.toml,uid=1000 \
     --mount=type=bind,from=locked,source=/project,target=/tmp/project \
     python -m venv /opt/venv \
  && poetry --project /tmp/project sync --no-root \

@@ -3,16 +3,13 @@ working tree, and removes the containers and images it creates."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DevContainer, copy_repo, docker_build, remove_image, run, unique
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from support import IN_CI, DevContainer, copy_repo, docker_build, remove_image, run, unique
 
 
 def missing_tools() -> list[str]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Under CI=true a missing Docker engine or Dev Containers CLI fails the run instead of skipping.
+IN_CI = os.environ.get("CI", "").lower() == "true"
 # The UID a typical Linux user has; the dev image's `vscode` has it too.
 HOST_UID = 1000
 GIT_IDENTITY = ["-c", "user.name=kit tests", "-c", "user.email=kit-tests@example.invalid"]
@@ -64,10 +66,10 @@ def repo_files() -> list[str]:
     return [name for name in listed.stdout.split("\0") if name and (REPO / name).is_file()]
 
 
-def copy_repo(dest: Path) -> Path:
+def copy_repo(dest: Path, owner: int = HOST_UID) -> Path:
     """A copy of the repository as a fresh clone would look: its own git history, owned by a
-    typical host user (UID 1000) when the tests run as root, as the Dev Containers CLI maps no
-    UID for root."""
+    typical host user (UID 1000, or `owner`) when the tests run as root, as the Dev Containers CLI
+    maps no UID for root."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in repo_files():
         target = dest / name
@@ -77,7 +79,7 @@ def copy_repo(dest: Path) -> Path:
     run(["git", "add", "-A"], cwd=dest)
     run(["git", *GIT_IDENTITY, "commit", "-q", "-m", "copy of the kit"], cwd=dest)
     if os.geteuid() == 0:
-        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(dest)])
+        run(["chown", "-R", f"{owner}:{owner}", str(dest)])
     return dest
 
 
@@ -152,6 +154,8 @@ class DevContainer:
     """A dev container brought up by the real Dev Containers CLI on a workspace folder."""
 
     workspace: Path
+    # How to run the CLI as another host user, e.g. ["runuser", "-u", "someone", "--"].
+    as_user: list[str] = field(default_factory=list)
     container_id: str = ""
     remote_workspace: str = ""
     remote_user: str = ""
@@ -160,7 +164,9 @@ class DevContainer:
 
     def up(self, *extra: str) -> DevContainer:
         started = time.monotonic()
-        result = run(["devcontainer", "up", "--workspace-folder", str(self.workspace), *extra])
+        result = run(
+            [*self.as_user, "devcontainer", "up", "--workspace-folder", str(self.workspace), *extra]
+        )
         self.up_seconds = time.monotonic() - started
         self.up_output = result.stdout
         outcome = json.loads(result.stdout.strip().splitlines()[-1])
@@ -173,7 +179,14 @@ class DevContainer:
     def exec(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a command as the remote user, in the workspace, the way VS Code's terminal does."""
         return run(
-            ["devcontainer", "exec", "--workspace-folder", str(self.workspace), *command],
+            [
+                *self.as_user,
+                "devcontainer",
+                "exec",
+                "--workspace-folder",
+                str(self.workspace),
+                *command,
+            ],
             check=check,
         )
 

@@ -1,0 +1,105 @@
+"""The prod image under the settings security teams apply."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import docker_build, http_get, remove_image, run, unique
+
+LOCKED_DOWN = [
+    "--read-only",
+    "--tmpfs",
+    "/tmp",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+]
+
+
+@pytest.fixture
+def locked_down(prod_image: str) -> Iterator[tuple[str, str]]:
+    """prod started read-only, with no capabilities and no privilege escalation.
+    Yields (container name, base URL)."""
+    name = unique("kit-test-hardened")
+    run(["docker", "run", "-d", "--name", name, *LOCKED_DOWN, "-p", "127.0.0.1::8000", prod_image])
+    try:
+        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
+        yield name, f"http://127.0.0.1:{port}"
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+
+
+def inspect(name: str, template: str) -> str:
+    return run(["docker", "inspect", "--format", template, name]).stdout.strip()
+
+
+def test_prod_serves_read_only_without_capabilities_as_non_root(
+    locked_down: tuple[str, str],
+) -> None:
+    name, url = locked_down
+
+    status, _ = http_get(f"{url}/health")
+
+    assert status == 200
+    assert run(["docker", "exec", name, "id", "-u"]).stdout.strip() == "10001"
+    assert inspect(name, "{{.HostConfig.ReadonlyRootfs}}") == "true"
+
+
+def test_prod_venv_belongs_to_root_and_the_app_user_cannot_write_it(prod_image: str) -> None:
+    probe = (
+        "import os, pathlib, site; st = os.stat('/opt/venv');"
+        "print(st.st_uid, st.st_gid, os.access('/opt/venv', os.W_OK),"
+        " os.access(site.getsitepackages()[0], os.W_OK))"
+    )
+
+    result = run(["docker", "run", "--rm", prod_image, "python", "-c", probe]).stdout.split()
+
+    assert result == ["0", "0", "False", "False"]
+
+
+def test_prod_reports_healthy_using_only_the_venv_python(locked_down: tuple[str, str]) -> None:
+    name, _ = locked_down
+    healthcheck = json.loads(inspect(name, "{{json .Config.Healthcheck}}"))
+    deadline = time.monotonic() + 60
+    while inspect(name, "{{.State.Health.Status}}") != "healthy" and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    assert healthcheck["Test"][:2] == ["CMD", "python"], healthcheck
+    assert inspect(name, "{{.State.Health.Status}}") == "healthy"
+
+
+def test_prod_stops_gracefully_on_sigterm_within_one_second(
+    locked_down: tuple[str, str],
+) -> None:
+    name, url = locked_down
+    http_get(f"{url}/health")
+
+    # With -t 1, a process that ignores SIGTERM for a second is killed: exit code 137.
+    run(["docker", "stop", "-t", "1", name])
+
+    assert inspect(name, "{{.State.ExitCode}}") == "0"
+    assert "Finished server process" in run(["docker", "logs", name]).stdout
+
+
+def test_prod_carries_oci_labels_with_version_revision_created_from_build_args(
+    repo_copy: Path,
+) -> None:
+    tag = unique("kit-test-labels")
+    given = {"VERSION": "9.8.7", "REVISION": "0123abc", "CREATED": "2026-01-02T03:04:05Z"}
+    args = [item for key, value in given.items() for item in ("--build-arg", f"{key}={value}")]
+    try:
+        docker_build(repo_copy, "prod", tag, *args)
+        labels = json.loads(inspect(tag, "{{json .Config.Labels}}"))
+    finally:
+        remove_image(tag)
+    oci = {k.removeprefix("org.opencontainers.image."): v for k, v in labels.items()}
+
+    assert oci["title"] == "minimal-py-poetry"
+    assert oci["description"]
+    assert oci["source"].startswith("https://")
+    assert (oci["version"], oci["revision"], oci["created"]) == tuple(given.values())

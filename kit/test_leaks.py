@@ -1,0 +1,116 @@
+"""Nothing from the developer's tree, and no index credential, ends up in an image."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import copy_repo, docker_build, remove_image, run, unique
+
+CANARY = unique("KITCANARY")
+CREDENTIAL = unique("KITSECRET")
+
+
+def plant_canaries(workspace: Path) -> list[str]:
+    """What careless trees hold, each carrying the canary in its content (and some in the name)."""
+    planted = {
+        ".env": f"DATABASE_PASSWORD={CANARY}\n",
+        ".env.local": f"API_TOKEN={CANARY}\n",
+        ".venv/pyvenv.cfg": f"home = /usr/bin\n# {CANARY}\n",
+        f".venv/lib/{CANARY}.py": f"SECRET = '{CANARY}'\n",
+        "id_rsa": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{CANARY}\n",
+        "src/minimal_py_poetry/.env": f"TOKEN={CANARY}\n",
+        "src/minimal_py_poetry/server.pem": f"-----BEGIN PRIVATE KEY-----\n{CANARY}\n",
+        f"src/minimal_py_poetry/stray_{CANARY}.pyc": f"compiled {CANARY}",
+        f"src/minimal_py_poetry/__pycache__/app.{CANARY}.pyc": f"compiled {CANARY}",
+    }
+    for name, content in planted.items():
+        path = workspace / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return list(planted)
+
+
+def image_holds(image: str, needle: str) -> bool:
+    """Whether `needle` occurs anywhere in the saved image: file names and contents of every
+    layer (docker save writes them as plain tar) and the image config with its history."""
+    wanted = needle.encode()
+    saver = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
+    assert saver.stdout is not None
+    tail = b""
+    found = False
+    for chunk in iter(lambda: saver.stdout.read(1 << 20), b""):
+        if wanted in tail + chunk:
+            found = True
+        tail = chunk[-len(wanted) :]
+    assert saver.wait() == 0
+    return found
+
+
+def history(image: str) -> str:
+    return run(["docker", "history", "--no-trunc", "--format", "{{.CreatedBy}}", image]).stdout
+
+
+@pytest.fixture(scope="module")
+def canary_images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """dev and prod, built from a tree full of canaries, with a canary index credential passed
+    as the BuildKit secret `poetry-auth`. The steps that mount the secret are forced to run."""
+    workspace = copy_repo(tmp_path_factory.mktemp("leaks") / unique("ws"))
+    planted = plant_canaries(workspace)
+    assert all((workspace / name).exists() for name in planted)
+    auth = tmp_path_factory.mktemp("secret") / "auth.toml"
+    auth.write_text(f'[http-basic.PyPI]\nusername = "kit"\npassword = "{CREDENTIAL}"\n')
+    secret = ["--secret", f"id=poetry-auth,src={auth}"]
+    images = {target: unique(f"kit-test-leaks-{target}") for target in ("prod", "dev")}
+    try:
+        for target, tag in images.items():
+            docker_build(workspace, target, tag, *secret, "--no-cache-filter", f"deps,{target}")
+        yield images
+    finally:
+        for tag in images.values():
+            remove_image(tag)
+
+
+@pytest.mark.parametrize("target", ["prod", "dev"])
+def test_no_file_from_the_tree_reaches_an_image(canary_images: dict[str, str], target: str) -> None:
+    image = canary_images[target]
+
+    assert not image_holds(image, CANARY), f"the canary is in a layer of {target}"
+    assert CANARY not in history(image)
+
+
+@pytest.mark.parametrize("target", ["prod", "dev"])
+def test_the_index_credential_is_in_no_layer_and_not_in_the_history(
+    canary_images: dict[str, str], target: str
+) -> None:
+    image = canary_images[target]
+
+    assert not image_holds(image, CREDENTIAL), f"the credential is in a layer of {target}"
+    assert CREDENTIAL not in history(image)
+
+
+def test_the_scan_does_find_what_an_image_holds(canary_images: dict[str, str]) -> None:
+    # A control for the two tests above: the same scan finds the app's own code in prod.
+    assert image_holds(canary_images["prod"], "Liveness probe: 200 as long as")
+
+
+def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path) -> None:
+    # Another control: the secret reaches Poetry (an unreadable one stops the build).
+    auth = tmp_path / "auth.toml"
+    auth.write_text("this is [not toml\n")
+
+    build = docker_build(
+        repo_copy,
+        "prod",
+        unique("kit-test-auth"),
+        "--secret",
+        f"id=poetry-auth,src={auth}",
+        "--no-cache-filter",
+        "deps",
+        check=False,
+    )
+
+    assert build.returncode != 0
+    assert "Invalid TOML file /root/.config/pypoetry/auth.toml" in build.stdout
