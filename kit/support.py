@@ -22,12 +22,21 @@ HOST_UID = 1000
 GIT_IDENTITY = ["-c", "user.name=kit tests", "-c", "user.email=kit-tests@example.invalid"]
 
 
-def base_image() -> str:
-    """The base image the Dockerfile builds on by default (its PYTHON_VERSION build arg)."""
+def default_python() -> str:
+    """The Python version the Dockerfile builds with by default (its PYTHON_VERSION build arg)."""
     for line in (REPO / "Dockerfile").read_text().splitlines():
         if line.startswith("ARG PYTHON_VERSION="):
-            return f"python:{line.split('=', 1)[1].strip()}-slim-trixie"
+            return line.split("=", 1)[1].strip()
     raise AssertionError("the Dockerfile has no `ARG PYTHON_VERSION=` line")
+
+
+def base_image(python: str = "") -> str:
+    """The base image for a Python version (the Dockerfile's default if none is given)."""
+    return f"python:{python or default_python()}-slim-trixie"
+
+
+# The default Python version and one other: every prod check runs on both.
+PYTHON_VERSIONS = [default_python(), "3.13" if default_python() != "3.13" else "3.14"]
 
 
 def run(
@@ -95,22 +104,12 @@ def mirror_build_args() -> list[str]:
 def docker_build(
     context: Path, target: str, tag: str, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Build a target with BuildKit's plain progress, whose output shows which steps ran."""
-    return run(
-        [
-            "docker",
-            "build",
-            "--progress=plain",
-            "--target",
-            target,
-            "-t",
-            tag,
-            *mirror_build_args(),
-            *extra,
-            str(context),
-        ],
-        check=check,
-    )
+    """Build a target (the last stage if empty) with BuildKit's plain progress, whose output
+    shows which steps ran."""
+    command = ["docker", "build", "--progress=plain", "-t", tag, *mirror_build_args(), *extra]
+    if target:
+        command += ["--target", target]
+    return run([*command, str(context)], check=check)
 
 
 def remove_image(tag: str) -> None:

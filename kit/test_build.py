@@ -15,10 +15,10 @@ def stage(step: str) -> str:
     return step.lstrip("[").split(" ", 1)[0]
 
 
-def test_a_source_only_change_reruns_no_dependency_step(prod_image: str, repo_copy: Path) -> None:
+def test_a_source_only_change_reruns_no_dependency_step(repo_copy: Path) -> None:
     tag = unique("kit-test-cache")
     try:
-        docker_build(repo_copy, "prod", tag)  # the same content as prod_image: all from cache
+        docker_build(repo_copy, "prod", tag)
         app = repo_copy / "src" / "minimal_py_poetry" / "app.py"
         # Unique, so that no earlier run's build cache already holds this content.
         app.write_text(app.read_text() + f"\n\n# a source-only change: {unique('edit')}\n")

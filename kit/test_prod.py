@@ -27,6 +27,10 @@ print(json.dumps({"found": found, "tools": tools, "venv_bytes": venv_bytes}))
 """
 
 
+def image_size(image: str) -> int:
+    return int(run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout)
+
+
 def docker_run(image: str, *command: str) -> str:
     return run(["docker", "run", "--rm", image, *command]).stdout.strip()
 
@@ -66,13 +70,21 @@ def test_prod_python_is_the_venv_at_opt_venv(prod_image: str) -> None:
     assert docker_run(prod_image, "python", "-c", "import sys; print(sys.prefix)") == "/opt/venv"
 
 
-def test_prod_imports_the_app_from_site_packages_not_a_source_tree(prod_image: str) -> None:
+def test_prod_runs_the_python_version_it_was_built_for(prod_image: str, prod_python: str) -> None:
+    version = docker_run(prod_image, "python", "-c", "import sys; print(*sys.version_info[:2])")
+
+    assert version.replace(" ", ".") == prod_python
+
+
+def test_prod_imports_the_app_from_site_packages_not_a_source_tree(
+    prod_image: str, prod_python: str
+) -> None:
     location = docker_run(
         prod_image, "python", "-c", "import minimal_py_poetry; print(minimal_py_poetry.__file__)"
     )
 
-    assert location.startswith("/opt/venv/lib/python"), location
-    assert "/site-packages/minimal_py_poetry/" in location
+    site_packages = f"/opt/venv/lib/python{prod_python}/site-packages/"
+    assert location == f"{site_packages}minimal_py_poetry/__init__.py", location
 
 
 def test_prod_has_no_poetry_pip_compilers_or_project_files(inventory: dict) -> None:
@@ -86,9 +98,9 @@ def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
     assert not {"pip", "setuptools"} & set(listing.split()), listing
 
 
-def test_prod_adds_at_most_5_percent_over_its_venv(prod_image: str, inventory: dict) -> None:
-    base = run(["docker", "image", "inspect", "--format", "{{.Size}}", base_image()]).stdout
-    image = run(["docker", "image", "inspect", "--format", "{{.Size}}", prod_image]).stdout
-    added = int(image) - int(base)
+def test_prod_adds_at_most_5_percent_over_its_venv(
+    prod_image: str, prod_python: str, inventory: dict
+) -> None:
+    added = image_size(prod_image) - image_size(base_image(prod_python))
 
     assert added <= 1.05 * inventory["venv_bytes"], (added, inventory["venv_bytes"])
