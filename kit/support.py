@@ -133,6 +133,27 @@ def steps_that_ran(build_output: str) -> list[str]:
     return [name for number, name in names.items() if number not in cached]
 
 
+# The Dockerfile's stages that install Poetry and the dependencies.
+DEPENDENCY_STAGES = ("poetry", "locked", "deps")
+
+
+def dependency_steps(steps: list[str]) -> list[str]:
+    """The steps of the dependency stages among `steps` (`[deps 1/1] RUN ...` is in `deps`)."""
+    return [step for step in steps if step.lstrip("[").split(" ", 1)[0] in DEPENDENCY_STAGES]
+
+
+def edit_source(workspace: Path) -> None:
+    """A source-only change, unique so that no earlier build's cache already holds it."""
+    app = workspace / "src" / "minimal_py_poetry" / "app.py"
+    app.write_text(app.read_text() + f"\n# a source-only change: {unique('edit')}\n")
+
+
+def layers(image: str) -> list[str]:
+    """The image's layer digests (diff IDs), bottom first."""
+    listed = run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image])
+    return json.loads(listed.stdout)
+
+
 def http_get(url: str, timeout: float = 30) -> tuple[int, bytes]:
     """GET url, retrying until it answers or `timeout` runs out."""
     deadline = time.monotonic() + timeout

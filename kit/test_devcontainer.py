@@ -49,6 +49,18 @@ def test_dev_tools_run_from_the_venv(dev_container: DevContainer) -> None:
     assert "Poetry (version 2." in versions
 
 
+def test_pip_is_absent_and_says_to_use_poetry_add(dev_container: DevContainer) -> None:
+    result = dev_container.exec("pip", "install", "six", check=False)
+    module = dev_container.exec("python", "-m", "pip", "--version", check=False)
+
+    assert result.returncode != 0
+    assert "poetry add" in result.stdout
+    assert module.returncode != 0
+    assert (
+        dev_container.sh("ls /opt/venv/lib/python*/site-packages | grep -c '^six' || true") == "0"
+    )
+
+
 def test_poetry_uses_opt_venv_and_lives_outside_it(dev_container: DevContainer) -> None:
     assert dev_container.sh("poetry env info --path") == "/opt/venv"
     assert dev_container.sh("readlink -f $(command -v poetry)").startswith("/opt/poetry/")
