@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -152,6 +153,26 @@ def layers(image: str) -> list[str]:
     """The image's layer digests (diff IDs), bottom first."""
     listed = run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image])
     return json.loads(listed.stdout)
+
+
+def layer_contents(image: str) -> dict[str, tuple[int, list[str]]]:
+    """diff ID -> (size, file names) of each layer, read from `docker save`, which writes every
+    layer as a plain tar blob named after its digest."""
+    saver = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
+    contents = {}
+    with tarfile.open(fileobj=saver.stdout, mode="r|") as archive:
+        for member in archive:
+            blob = archive.extractfile(member) if member.name.startswith("blobs/sha256/") else None
+            if blob is None:
+                continue
+            try:
+                with tarfile.open(fileobj=blob, mode="r|") as layer:
+                    names = [entry.name for entry in layer]
+            except tarfile.ReadError:  # a config or manifest blob, not a layer
+                continue
+            contents["sha256:" + member.name.rsplit("/", 1)[1]] = (member.size, names)
+    assert saver.wait() == 0
+    return contents
 
 
 def http_get(url: str, timeout: float = 30) -> tuple[int, bytes]:

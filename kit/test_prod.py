@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
-from support import base_image, http_get, run, unique
+from support import base_image, http_get, layer_contents, layers, run, unique
 
 # Walks the image's file system from inside, with the venv's Python (the only tool prod has).
 INVENTORY = """
@@ -90,6 +91,26 @@ def test_prod_imports_the_app_from_site_packages_not_a_source_tree(
 def test_prod_has_no_poetry_pip_compilers_or_project_files(inventory: dict) -> None:
     assert inventory["tools"] == dict.fromkeys(inventory["tools"]), inventory["tools"]
     assert inventory["found"] == [], inventory["found"]
+
+
+# What prod may add to its base image: /opt/venv, the app user's entries in /etc, the removal
+# (whiteouts) of the base image's pip, and the directories above those.
+ADDED = re.compile(
+    r"opt(/venv(/.*)?)?|etc(/(\.pwd\.lock|(passwd|group|shadow|gshadow)-?))?|tmp"
+    r"|usr(/local(/bin|/lib(/python[\d.]+(/(site|dist)-packages)?)?)?)?"
+    r"|usr/local/(bin|lib/python[\d.]+/(site|dist)-packages)/\.wh\.pip[^/]*"
+)
+
+
+def test_prod_adds_only_the_venv_and_the_app_user_to_its_base(
+    prod_image: str, prod_python: str
+) -> None:
+    base = layers(base_image(prod_python))
+    contents = layer_contents(prod_image)
+    added = [name for digest in layers(prod_image)[len(base) :] for name in contents[digest][1]]
+
+    assert any(name.startswith("opt/venv/lib/") for name in added)
+    assert [name for name in added if not ADDED.fullmatch(name)] == []
 
 
 def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
