@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from support import IN_CI, DevContainer, copy_repo, docker_build, run, unique
 
+LOCK_HINT = "run 'poetry lock' and commit poetry.lock"
+
 
 def build_fails(workspace: Path, *extra: str) -> str:
     build = docker_build(workspace, "prod", unique("kit-test-bad"), *extra, check=False)
@@ -29,7 +31,7 @@ def test_a_stale_lock_fails_the_build_and_says_run_poetry_lock(repo_copy: Path) 
     output = build_fails(repo_copy)
 
     assert "changed significantly since poetry.lock was last generated" in output, output[-3000:]
-    assert "Run `poetry lock` to fix the lock file." in output
+    assert LOCK_HINT in output
 
 
 def test_a_missing_lock_fails_the_build_and_says_run_poetry_lock(repo_copy: Path) -> None:
@@ -37,7 +39,8 @@ def test_a_missing_lock_fails_the_build_and_says_run_poetry_lock(repo_copy: Path
 
     output = build_fails(repo_copy)
 
-    assert "poetry.lock was not found. Run 'poetry lock' and commit poetry.lock." in output, output
+    assert "poetry.lock was not found" in output, output[-3000:]
+    assert LOCK_HINT in output
 
 
 def test_a_malformed_pyproject_fails_the_build_and_points_at_it(repo_copy: Path) -> None:
@@ -47,6 +50,7 @@ def test_a_malformed_pyproject_fails_the_build_and_points_at_it(repo_copy: Path)
     output = build_fails(repo_copy)
 
     assert "Invalid TOML file /project/pyproject.toml" in output, output[-3000:]
+    assert "If pyproject.toml is invalid, fix it" in output
 
 
 def test_a_python_version_without_a_base_image_names_the_build_arg(repo_copy: Path) -> None:
