@@ -102,15 +102,25 @@ def mirror_build_args() -> list[str]:
     )
 
 
+def image_id(tag: str) -> str:
+    """The image a tag names, or "" if there is none."""
+    found = run(["docker", "image", "inspect", "--format", "{{.Id}}", tag], check=False)
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
 def docker_build(
     context: Path, target: str, tag: str, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """Build a target (the last stage if empty) with BuildKit's plain progress, whose output
-    shows which steps ran."""
+    shows which steps ran. An image the tag named before is removed, not left dangling."""
+    replaced = image_id(tag)
     command = ["docker", "build", "--progress=plain", "-t", tag, *mirror_build_args(), *extra]
     if target:
         command += ["--target", target]
-    return run([*command, str(context)], check=check)
+    result = run([*command, str(context)], check=check)
+    if replaced and image_id(tag) != replaced:
+        run(["docker", "image", "rm", replaced], check=False)
+    return result
 
 
 def remove_image(tag: str) -> None:
