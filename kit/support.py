@@ -12,6 +12,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +129,37 @@ def remove_image(tag: str) -> None:
     run(["docker", "image", "rm", "-f", tag], check=False)
 
 
+def image_size(image: str) -> int:
+    return int(run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout)
+
+
+def docker_run(image: str, *command: str) -> str:
+    """Run a command in a throw-away container of the image; its output, stripped."""
+    return run(["docker", "run", "--rm", image, *command]).stdout.strip()
+
+
+def venv_bytes(image: str) -> int:
+    """The size of the image's venv (sys.prefix): what its files hold, as `du -sb` counts."""
+    walk = (
+        "import os, sys; print(sum(os.lstat(os.path.join(top, n)).st_size"
+        " for top, _, files in os.walk(sys.prefix) for n in files))"
+    )
+    return int(docker_run(image, "python", "-c", walk))
+
+
+@contextmanager
+def serving(image: str, *flags: str) -> Iterator[tuple[str, str]]:
+    """The image started detached, port 8000 published on a free loopback port; yields
+    (container name, base URL) and removes the container afterwards."""
+    name = unique("kit-serve")
+    run(["docker", "run", "-d", "--name", name, *flags, "-p", "127.0.0.1::8000", image])
+    try:
+        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
+        yield name, f"http://127.0.0.1:{port}"
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+
+
 def steps_that_ran(build_output: str) -> list[str]:
     """The names of the build steps BuildKit executed (not CACHED), from --progress=plain output.
 
@@ -211,7 +244,6 @@ class DevContainer:
     remote_workspace: str = ""
     remote_user: str = ""
     up_seconds: float = 0.0
-    up_output: str = field(default="", repr=False)
 
     def up(self, *extra: str) -> DevContainer:
         started = time.monotonic()
@@ -219,7 +251,6 @@ class DevContainer:
             [*self.as_user, "devcontainer", "up", "--workspace-folder", str(self.workspace), *extra]
         )
         self.up_seconds = time.monotonic() - started
-        self.up_output = result.stdout
         outcome = json.loads(result.stdout.strip().splitlines()[-1])
         assert outcome["outcome"] == "success", outcome
         self.container_id = outcome["containerId"]

@@ -20,6 +20,7 @@ from support import (
     http_get,
     remove_image,
     run,
+    serving,
     unique,
 )
 
@@ -89,13 +90,11 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
     if os.geteuid() == 0:
         run(["chown", "-R", "1000:1000", str(workspace)])
     tag = unique("kit-test-renamed")
-    name = unique("kit-test-renamed")
     container = DevContainer(workspace)
     try:
         docker_build(workspace, "prod", tag)
-        run(["docker", "run", "-d", "--name", name, "-p", "127.0.0.1::8000", tag])
-        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
-        status, _ = http_get(f"http://127.0.0.1:{port}/health")
+        with serving(tag) as (_, url):
+            status, _ = http_get(f"{url}/health")
         command = run(["docker", "inspect", "--format", "{{json .Config.Cmd}}", tag]).stdout
         container.up()
         tests = container.exec("pytest", "-q", "-p", "no:cacheprovider")
@@ -103,7 +102,6 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
             "cd /tmp && python -c 'import acme_widgets; print(acme_widgets.__file__)'"
         )
     finally:
-        run(["docker", "rm", "-f", name], check=False)
         remove_image(tag)
         container.remove()
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import docker_build, http_get, remove_image, run, unique
+from support import docker_build, docker_run, http_get, remove_image, run, serving, unique
 
 LOCKED_DOWN = [
     "--read-only",
@@ -25,13 +25,8 @@ LOCKED_DOWN = [
 def locked_down(prod_image: str) -> Iterator[tuple[str, str]]:
     """prod started read-only, with no capabilities and no privilege escalation.
     Yields (container name, base URL)."""
-    name = unique("kit-test-hardened")
-    run(["docker", "run", "-d", "--name", name, *LOCKED_DOWN, "-p", "127.0.0.1::8000", prod_image])
-    try:
-        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
-        yield name, f"http://127.0.0.1:{port}"
-    finally:
-        run(["docker", "rm", "-f", name], check=False)
+    with serving(prod_image, *LOCKED_DOWN) as started:
+        yield started
 
 
 def inspect(name: str, template: str) -> str:
@@ -57,7 +52,7 @@ def test_prod_venv_belongs_to_root_and_the_app_user_cannot_write_it(prod_image: 
         " os.access(site.getsitepackages()[0], os.W_OK))"
     )
 
-    result = run(["docker", "run", "--rm", prod_image, "python", "-c", probe]).stdout.split()
+    result = docker_run(prod_image, "python", "-c", probe).split()
 
     assert result == ["0", "0", "False", "False"]
 

@@ -7,11 +7,21 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from support import base_image, http_get, layer_contents, layers, run, unique
+from support import (
+    base_image,
+    docker_run,
+    http_get,
+    image_size,
+    layer_contents,
+    layers,
+    run,
+    serving,
+    venv_bytes,
+)
 
 # Walks the image's file system from inside, with the venv's Python (the only tool prod has).
 INVENTORY = """
-import json, os, shutil, sys
+import json, os, shutil
 unwanted = {"pyproject.toml", "poetry.lock", ".git", "test_app.py", "Dockerfile"}
 found = []
 for top, dirs, files in os.walk("/"):
@@ -20,20 +30,8 @@ for top, dirs, files in os.walk("/"):
         continue
     found += [os.path.join(top, n) for n in dirs + files if n in unwanted]
 tools = {t: shutil.which(t) for t in ("poetry", "pip", "pip3", "gcc", "cc", "make")}
-venv_bytes = sum(
-    os.lstat(os.path.join(top, n)).st_size
-    for top, _, files in os.walk(sys.prefix) for n in files
-)
-print(json.dumps({"found": found, "tools": tools, "venv_bytes": venv_bytes}))
+print(json.dumps({"found": found, "tools": tools}))
 """
-
-
-def image_size(image: str) -> int:
-    return int(run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout)
-
-
-def docker_run(image: str, *command: str) -> str:
-    return run(["docker", "run", "--rm", image, *command]).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +42,8 @@ def inventory(prod_image: str) -> dict:
 @pytest.fixture(scope="module")
 def served(prod_image: str) -> Iterator[str]:
     """The image started the way a user starts it; yields the base URL of the published port."""
-    name = unique("kit-test-prod")
-    run(["docker", "run", "-d", "--name", name, "-p", "127.0.0.1::8000", prod_image])
-    try:
-        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        run(["docker", "rm", "-f", name], check=False)
+    with serving(prod_image) as (_, url):
+        yield url
 
 
 def test_prod_serves_health_with_200(served: str) -> None:
@@ -119,9 +112,8 @@ def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
     assert not {"pip", "setuptools"} & set(listing.split()), listing
 
 
-def test_prod_adds_at_most_5_percent_over_its_venv(
-    prod_image: str, prod_python: str, inventory: dict
-) -> None:
+def test_prod_adds_at_most_5_percent_over_its_venv(prod_image: str, prod_python: str) -> None:
     added = image_size(prod_image) - image_size(base_image(prod_python))
+    venv = venv_bytes(prod_image)
 
-    assert added <= 1.05 * inventory["venv_bytes"], (added, inventory["venv_bytes"])
+    assert added <= 1.05 * venv, (added, venv)
