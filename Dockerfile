@@ -18,46 +18,36 @@ ENV VIRTUAL_ENV=/opt/venv \
 
 # ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
 FROM base AS poetry
-ARG POETRY_VERSION=2.5.1
-ARG POETRY_PLUGIN_PYPI_MIRROR_VERSION=0.6.5
 # A PyPI mirror or pull-through cache (simple index URL); empty means PyPI. Not a secret: credentials
 # go in as a BuildKit secret (see README), never as a build arg.
 ARG POETRY_PYPI_MIRROR_URL=
 ENV POETRY_VIRTUALENVS_CREATE=false \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
-# The base image's pip installs it, so the venv itself carries no pip (/opt/venv does not exist
-# yet: `python` is still the base interpreter).
+# Exactly the versions in poetry-requirements.txt, Poetry's own dependencies included, so every
+# build gets the same Poetry; `pip check` proves the set complete. The base image's pip installs
+# them, so the venv itself carries no pip (/opt/venv does not exist yet: `python` is still the
+# base interpreter).
 RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt \
     python -m venv --without-pip /opt/poetry \
- && python -m pip --python /opt/poetry/bin/python install \
-      ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
-      "poetry==${POETRY_VERSION}" "poetry-plugin-pypi-mirror==${POETRY_PLUGIN_PYPI_MIRROR_VERSION}" \
+ && python -m pip --python /opt/poetry/bin/python install --no-deps \
+      ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} -r /tmp/poetry-requirements.txt \
+ && python -m pip --python /opt/poetry/bin/python check \
  && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
 
 # ---- locked: the two files the dependencies come from, checked before anything is built from them.
+# Without a lock, `poetry sync` would resolve afresh and install versions nobody reviewed; broken
+# TOML would fail two stages at once, with tracebacks. (A stale lock stops `poetry sync` in deps,
+# with Poetry's own message.)
 FROM poetry AS locked
 WORKDIR /project
 # The glob lets a missing poetry.lock reach the check below, which says what to do about it.
 COPY pyproject.toml poetry.lock* ./
-RUN poetry check --lock \
- || { echo >&2 "error: Poetry's message above says what is wrong. If pyproject.toml is invalid, fix it;" \
-      "if poetry.lock is missing or stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
-
-# ---- deps: the locked runtime dependencies only. Nothing under src/ is here, so editing code
-# never re-runs this stage. /opt/venv is built in a cache mount that outlives the build (one per
-# platform and Python version), so a changed lock installs only what changed, with downloads from
-# Poetry's cache; the result is copied into this stage's layer as /venv. Index credentials, if any,
-# arrive as a BuildKit secret in Poetry's auth.toml: never in a layer or the history.
-FROM locked AS deps
-ARG PYTHON_VERSION TARGETPLATFORM
-RUN --mount=type=cache,target=/root/.cache/pypoetry \
-    --mount=type=cache,id=venv-${TARGETPLATFORM}-${PYTHON_VERSION},target=/opt/venv,sharing=locked \
-    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
-    { [ -x /opt/venv/bin/python ] || python -m venv --without-pip /opt/venv; } \
- && poetry sync --only main --no-root \
- && python -m compileall -q -j 0 /opt/venv/lib \
- && cp -a /opt/venv /venv
+RUN { test -f poetry.lock \
+      || { echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."; exit 1; }; } \
+ && { python -c 'import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))' \
+      || { echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."; exit 1; }; }
 
 # ---- app: the project as a wheel, installed non-editable into a staging root, so prod gets only
 # the project's own files in a layer of their own and the dependency layer stays byte-identical.
@@ -72,14 +62,38 @@ RUN python -m venv --without-pip /opt/venv \
     /opt/venv/bin/python -m installer --destdir /app-root --no-compile-bytecode /tmp/dist/*.whl \
  && python -m compileall -q -s /app-root -p / /app-root
 
-# ---- prod: the base image plus /opt/venv. No Poetry, no pip, no compilers, no source tree.
-FROM base AS prod
-# The base image's own pip goes too: nothing in prod installs packages. (/opt/venv is not here yet,
-# so `python` is still the base interpreter.)
+# ---- deps: the runtime that prod is: the base image, its user and /opt/venv with the locked main
+# dependencies. Nothing under src/ is read here, so editing code never re-runs this stage.
+FROM base AS deps
+# The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
+# `python` is still the base interpreter.)
 RUN python -m pip uninstall --yes --root-user-action=ignore pip \
  && groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
-COPY --link --from=deps /venv /opt/venv
+ARG PYTHON_VERSION TARGETPLATFORM POETRY_PYPI_MIRROR_URL=
+# Poetry, the lock files and any index credentials (a BuildKit secret, in Poetry's auth.toml) are
+# mounted, never copied: no layer or history holds them. The venv itself lives in a cache mount that
+# outlives the build (one per platform and Python version), so a changed lock installs and compiles
+# only what changed. Poetry works on it through /opt/venv, a symlink for the duration, so scripts
+# and bytecode name /opt/venv; then a copy of it replaces the symlink and becomes this layer.
+RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
+    --mount=type=bind,from=locked,source=/project,target=/project \
+    --mount=type=cache,target=/root/.cache/pypoetry \
+    --mount=type=cache,id=venv-${TARGETPLATFORM}-${PYTHON_VERSION},target=/root/.cache/venv,sharing=locked \
+    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
+    { [ -x /root/.cache/venv/bin/python ] \
+      || { python -m venv --without-pip /opt/venv && cp -a /opt/venv/. /root/.cache/venv && rm -r /opt/venv; }; } \
+ && ln -s /root/.cache/venv /opt/venv \
+ && { POETRY_VIRTUALENVS_CREATE=false /opt/poetry/bin/poetry --project /project sync --only main --no-root \
+      || { echo >&2 "error: Poetry's message above says what is wrong;" \
+           "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }; } \
+ && python -m compileall -q -j 0 /opt/venv/lib \
+ && rm /opt/venv \
+ && cp -a /root/.cache/venv /opt/venv
+
+# ---- prod: deps plus the project's own files, in a layer of their own. No Poetry, no pip, no
+# compilers, no source tree.
+FROM deps AS prod
 COPY --link --from=app /app-root/ /
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
@@ -104,13 +118,13 @@ FROM base AS dev
 # The usual dev container tools. Not pinned: Debian's versions come with the base image's release, and
 # an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim images,
 # no docs, man pages or translations; and openssh-client gets the small sysusers, not all of systemd.
-# (The dev image stays under 450 MB; add what you miss, e.g. bash-completion, to this list.)
+# Add what you miss to this list (the benchmark holds the dev image to 450 MB).
 # hadolint ignore=DL3008
 RUN printf 'path-exclude=%s\n' /usr/share/doc/\* /usr/share/man/\* /usr/share/info/\* /usr/share/locale/\* \
       >/etc/dpkg/dpkg.cfg.d/01-dev-slim \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
-      curl git less openssh-client procps sudo systemd-standalone-sysusers \
+      bash-completion curl git less openssh-client procps sudo systemd-standalone-sysusers \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 # `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv belongs

