@@ -17,6 +17,7 @@ from support import (
     base_image,
     copy_repo,
     docker_build,
+    image_store,
     remove_image,
     run,
     unique,
@@ -118,4 +119,8 @@ def pytest_report_header() -> list[str]:
             lines.append(f"{command[0]}: {run(command, check=False, timeout=60).stdout.strip()}")
         except OSError as error:
             lines.append(f"{command[0]}: {error}")
+    try:
+        lines.append(f"docker: {image_store()}")
+    except (OSError, AssertionError) as error:
+        lines.append(f"docker: image store unknown ({str(error)[:200]})")
     return lines

@@ -3,19 +3,26 @@ and dev containers they create (each removes what it made)."""
 
 from __future__ import annotations
 
+import grp
+import gzip
+import hashlib
+import io
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 REPO = Path(__file__).resolve().parent.parent
 # Under CI=true a missing Docker engine or Dev Containers CLI fails the run instead of skipping.
@@ -129,10 +136,6 @@ def remove_image(tag: str) -> None:
     run(["docker", "image", "rm", "-f", tag], check=False)
 
 
-def image_size(image: str) -> int:
-    return int(run(["docker", "image", "inspect", "--format", "{{.Size}}", image]).stdout)
-
-
 def docker_run(image: str, *command: str) -> str:
     """Run a command in a throw-away container of the image; its output, stripped."""
     return run(["docker", "run", "--rm", image, *command]).stdout.strip()
@@ -192,30 +195,116 @@ def edit_source(workspace: Path) -> None:
     app.write_text(app.read_text() + f"\n# a source-only change: {unique('edit')}\n")
 
 
+def image_store() -> str:
+    """Which image store the engine uses: sizes and `docker save` differ between the two."""
+    info = run(["docker", "info", "--format", "{{.Driver}} {{json .DriverStatus}}"]).stdout
+    driver = info.split(" ", 1)[0]
+    if "io.containerd.snapshotter" in info:
+        return f"containerd image store ({driver} snapshotter)"
+    return f"classic image store ({driver})"
+
+
 def layers(image: str) -> list[str]:
     """The image's layer digests (diff IDs), bottom first."""
     listed = run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image])
     return json.loads(listed.stdout)
 
 
-def layer_contents(image: str) -> dict[str, tuple[int, list[str]]]:
-    """diff ID -> (size, file names) of each layer, read from `docker save`, which writes every
-    layer as a plain tar blob named after its digest."""
-    saver = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-    contents = {}
-    with tarfile.open(fileobj=saver.stdout, mode="r|") as archive:
-        for member in archive:
-            blob = archive.extractfile(member) if member.name.startswith("blobs/sha256/") else None
-            if blob is None:
-                continue
-            try:
-                with tarfile.open(fileobj=blob, mode="r|") as layer:
-                    names = [entry.name for entry in layer]
-            except tarfile.ReadError:  # a config or manifest blob, not a layer
-                continue
-            contents["sha256:" + member.name.rsplit("/", 1)[1]] = (member.size, names)
-    assert saver.wait() == 0
-    return contents
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a saved image, read decompressed."""
+
+    diff_id: str  # the digest of its uncompressed tar: what `docker image inspect` lists
+    files: dict[str, int]  # every entry's path and size (0 for directories, links, whiteouts)
+    stored: int  # the blob's size in `docker save`'s output: compressed on the containerd store
+
+    @property
+    def size(self) -> int:
+        """What its files hold: the same figure on either image store."""
+        return sum(self.files.values())
+
+
+class _Reading(io.RawIOBase):
+    """A decompressed layer, hashed (and shown to `visit`) as tarfile reads it."""
+
+    def __init__(self, stream: IO[bytes], visit: Callable[[bytes], None] | None) -> None:
+        self.stream, self.visit, self.sha256 = stream, visit, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self.stream.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        self.sha256.update(chunk)
+        if self.visit:
+            self.visit(chunk)
+        return len(chunk)
+
+    def drain(self) -> str:
+        while self.read(1 << 20):
+            pass
+        return "sha256:" + self.sha256.hexdigest()
+
+
+def _decompressed(blob: IO[bytes]) -> IO[bytes]:
+    """A layer blob as plain tar: `docker save` writes gzip on the containerd store, plain tar on
+    the classic one."""
+    magic = blob.peek(4)[:4] if isinstance(blob, io.BufferedReader) else b""
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=blob)
+    if magic == b"\x28\xb5\x2f\xfd":
+        raise AssertionError("a zstd-compressed layer: this reader handles plain tar and gzip")
+    return blob
+
+
+def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> list[Layer]:
+    """The image's layers, bottom first, read from `docker save` on either image store: each is
+    decompressed and must hash to the diff ID the image config names, so a layer that was not
+    read in full fails here instead of passing blind. `visit` sees every byte of the config and
+    of each decompressed layer."""
+    with tempfile.TemporaryDirectory(prefix="kit-save-") as folder:
+        saved = Path(folder) / "image.tar"
+        run(["docker", "save", "-o", str(saved), image])
+        with tarfile.open(saved) as archive:
+            (manifest,) = json.load(archive.extractfile("manifest.json"))
+            config = archive.extractfile(manifest["Config"]).read()
+            if visit:
+                visit(config)
+            diff_ids = json.loads(config)["rootfs"]["diff_ids"]
+            assert len(diff_ids) == len(manifest["Layers"]), manifest
+            found = []
+            for diff_id, name in zip(diff_ids, manifest["Layers"]):
+                blob = io.BufferedReader(archive.extractfile(name), 1 << 20)
+                reading = _Reading(_decompressed(blob), visit)
+                with tarfile.open(fileobj=io.BufferedReader(reading, 1 << 20), mode="r|") as tar:
+                    files = {entry.name: entry.size for entry in tar}
+                read_id = reading.drain()
+                assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"
+                found.append(Layer(diff_id, files, archive.getmember(name).size))
+    return found
+
+
+def layers_over(image: str, base: str) -> tuple[list[Layer], list[Layer]]:
+    """The image's layers split into its base's and its own (a base it was not built on fails)."""
+    below = layers(base)
+    found = saved_image(image)
+    assert [layer.diff_id for layer in found[: len(below)]] == below, f"{image} is not on {base}"
+    return found[: len(below)], found[len(below) :]
+
+
+def image_holds(image: str, needle: str) -> bool:
+    """Whether `needle` occurs anywhere in the saved image: the config with its history, and the
+    names and contents of every file of every layer, decompressed."""
+    wanted, tail, found = needle.encode(), b"", False
+
+    def look(chunk: bytes) -> None:
+        nonlocal tail, found
+        found = found or wanted in tail + chunk
+        tail = chunk[-len(wanted) :]
+
+    saved_image(image, look)
+    return found
 
 
 def http_get(url: str, timeout: float = 30) -> tuple[int, bytes]:
@@ -233,6 +322,28 @@ def http_get(url: str, timeout: float = 30) -> tuple[int, bytes]:
             time.sleep(0.2)
 
 
+@contextmanager
+def host_user(uid: int, gid: int | None = None) -> Iterator[list[str]]:
+    """A host user made for a test (needs root), in the `docker` group, with this UID and as
+    primary group the existing group `gid` (or a new group of its own). Yields the prefix that
+    runs a command as that user; removes the user afterwards."""
+    try:
+        taken = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        taken = ""
+    assert not taken, f"UID {uid} is taken on this host by {taken}; the test needs it free"
+    if gid is not None:
+        grp.getgrgid(gid)  # the group must exist: that is the case under test
+    name = unique("kituser")[:30]
+    group = ["--gid", str(gid)] if gid is not None else []
+    run(["useradd", "--create-home", "--uid", str(uid), *group, "--groups", "docker", name])
+    path = os.environ.get("PATH", "")
+    try:
+        yield ["runuser", "-u", name, "--", "env", f"HOME=/home/{name}", f"PATH={path}"]
+    finally:
+        run(["userdel", "--remove", name], check=False)
+
+
 @dataclass
 class DevContainer:
     """A dev container brought up by the real Dev Containers CLI on a workspace folder."""
@@ -244,6 +355,7 @@ class DevContainer:
     remote_workspace: str = ""
     remote_user: str = ""
     up_seconds: float = 0.0
+    up_log: str = ""  # what `devcontainer up` printed, lifecycle commands included
 
     def up(self, *extra: str) -> DevContainer:
         started = time.monotonic()
@@ -251,6 +363,7 @@ class DevContainer:
             [*self.as_user, "devcontainer", "up", "--workspace-folder", str(self.workspace), *extra]
         )
         self.up_seconds = time.monotonic() - started
+        self.up_log = result.stdout
         outcome = json.loads(result.stdout.strip().splitlines()[-1])
         assert outcome["outcome"] == "success", outcome
         self.container_id = outcome["containerId"]
@@ -276,20 +389,48 @@ class DevContainer:
         return self.exec("bash", "-c", script, check=check).stdout.strip()
 
     def remove(self) -> None:
-        """Remove the container and the image tags the CLI made for this workspace (named
-        vsc-<folder>-<hash>, and with -uid appended when it remapped the UID)."""
-        if self.container_id:
-            run(["docker", "rm", "-f", "-v", self.container_id], check=False)
+        """Remove the workspace's containers (found by the CLI's label, so also after a failed
+        `up`) and the images the CLI built for them: vsc-<folder>-<hash>, and the same with
+        -uid appended where it remapped the UID."""
         listed = run(
             [
                 "docker",
-                "images",
-                "--format",
-                "{{.Repository}}",
+                "ps",
+                "-aq",
                 "--filter",
-                f"reference=vsc-{self.workspace.name}-*",
+                f"label=devcontainer.local_folder={self.workspace}",
             ],
             check=False,
         )
-        for image in set(listed.stdout.split()):
-            remove_image(image)
+        for container in listed.stdout.split():
+            image = run(
+                ["docker", "inspect", "--format", "{{.Config.Image}}", container], check=False
+            ).stdout.strip()
+            run(["docker", "rm", "-f", "-v", container], check=False)
+            if image.startswith("vsc-"):
+                for name in {image, image.removesuffix("-uid")}:
+                    remove_image(name)
+
+
+@contextmanager
+def opened(
+    workspace: Path, *up_args: str, as_user: list[str] | None = None
+) -> Iterator[DevContainer]:
+    """The workspace opened as VS Code opens it (`devcontainer up`); removed afterwards, whatever
+    happened."""
+    container = DevContainer(workspace, as_user=as_user or [])
+    try:
+        yield container.up(*up_args)
+    finally:
+        container.remove()
+
+
+def app_tests_pass(container: DevContainer) -> bool:
+    """The project's own tests, run in the container as a developer runs them."""
+    result = container.exec("pytest", "-q", "-p", "no:cacheprovider", check=False)
+    return result.returncode == 0 and " passed" in result.stdout
+
+
+def import_location(container: DevContainer, module: str) -> str:
+    """Where `python` in the container imports `module` from, outside the workspace."""
+    return container.sh(f"cd /tmp && python -c 'import {module}; print({module}.__file__)'")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import copy_repo, docker_build, remove_image, run, unique
+from support import copy_repo, docker_build, image_holds, remove_image, run, unique
 
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")
@@ -31,22 +30,6 @@ def plant_canaries(workspace: Path) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
     return list(planted)
-
-
-def image_holds(image: str, needle: str) -> bool:
-    """Whether `needle` occurs anywhere in the saved image: file names and contents of every
-    layer (docker save writes them as plain tar) and the image config with its history."""
-    wanted = needle.encode()
-    saver = subprocess.Popen(["docker", "save", image], stdout=subprocess.PIPE)
-    assert saver.stdout is not None
-    tail = b""
-    found = False
-    for chunk in iter(lambda: saver.stdout.read(1 << 20), b""):
-        if wanted in tail + chunk:
-            found = True
-        tail = chunk[-len(wanted) :]
-    assert saver.wait() == 0
-    return found
 
 
 def history(image: str) -> str:

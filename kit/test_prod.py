@@ -11,9 +11,7 @@ from support import (
     base_image,
     docker_run,
     http_get,
-    image_size,
-    layer_contents,
-    layers,
+    layers_over,
     run,
     serving,
     venv_bytes,
@@ -99,9 +97,8 @@ ADDED = re.compile(
 def test_prod_adds_only_the_venv_and_the_app_user_to_its_base(
     prod_image: str, prod_python: str
 ) -> None:
-    base = layers(base_image(prod_python))
-    contents = layer_contents(prod_image)
-    added = [name for digest in layers(prod_image)[len(base) :] for name in contents[digest][1]]
+    _, own = layers_over(prod_image, base_image(prod_python))
+    added = [name for layer in own for name in layer.files]
 
     assert any(name.startswith("opt/venv/lib/") for name in added)
     assert [name for name in added if not ADDED.fullmatch(name)] == []
@@ -113,8 +110,10 @@ def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
     assert not {"pip", "setuptools"} & set(listing.split()), listing
 
 
-def test_prod_adds_at_most_5_percent_over_its_venv(prod_image: str, prod_python: str) -> None:
-    added = image_size(prod_image) - image_size(base_image(prod_python))
+def test_prod_adds_its_venv_and_at_most_5_percent_more(prod_image: str, prod_python: str) -> None:
+    _, own = layers_over(prod_image, base_image(prod_python))
+    added = sum(layer.size for layer in own)
     venv = venv_bytes(prod_image)
 
-    assert added <= 1.05 * venv, (added, venv)
+    # The lower bound is the control: layers read compressed, or not at all, fall short of it.
+    assert 0.98 * venv <= added <= 1.05 * venv, (added, venv)
