@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pwd
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from support import IN_CI, DevContainer, copy_repo, docker_build, run, unique
+from support import DevContainer, copy_repo, docker_build, run, unique
 
 LOCK_HINT = "run 'poetry lock' and commit poetry.lock"
 
@@ -124,58 +119,3 @@ def test_a_windows_clone_keeps_lf_and_the_dev_container_works(tmp_path: Path) ->
 
     assert " passed" in tests.stdout
     assert "Failed" not in hooks.stdout
-
-
-# --- a host user whose UID is not 1000 -----------------------------------------------------------
-
-OTHER_UID = 2345
-
-
-@pytest.fixture(scope="module")
-def other_user() -> Iterator[list[str]]:
-    """Yields the prefix that runs a command as a host user whose UID is not 1000 and who may use
-    Docker: a user made for the test when running as root, else the current user if its UID is
-    not 1000."""
-    if os.geteuid() != 0:
-        if os.getuid() == 1000 and not IN_CI:
-            pytest.skip("needs root (to add a host user) or a UID other than 1000")
-        yield []
-        return
-    name = unique("kituser")[:30]
-    try:
-        pwd.getpwuid(OTHER_UID)
-        pytest.fail(f"UID {OTHER_UID} is taken on this host; the test needs it free")
-    except KeyError:
-        pass
-    run(["useradd", "--create-home", "--uid", str(OTHER_UID), "--groups", "docker", name])
-    path = os.environ.get("PATH", "")
-    try:
-        yield ["runuser", "-u", name, "--", "env", f"HOME=/home/{name}", f"PATH={path}"]
-    finally:
-        run(["userdel", "--remove", name], check=False)
-
-
-def test_a_host_uid_other_than_1000_gets_a_writable_venv_and_owns_its_files(
-    other_user: list[str],
-) -> None:
-    uid = OTHER_UID if other_user else os.getuid()
-    # Outside pytest's private temp folder, so that the other user can reach it.
-    top = Path(tempfile.mkdtemp(prefix="kit-uid-"))
-    top.chmod(0o755)
-    container = DevContainer(copy_repo(top / unique("ws"), owner=uid), as_user=other_user)
-    try:
-        container.up()
-        ids = container.sh("id -u; id -un")
-        container.exec("poetry", "add", "six")
-        container.exec("touch", "made-in-container.txt")
-        git = container.exec("git", "status", "--porcelain", check=False)
-        imported = container.sh("python -c 'import six; print(six.__file__)'")
-        owner = (container.workspace / "made-in-container.txt").stat().st_uid
-    finally:
-        container.remove()
-        shutil.rmtree(top, ignore_errors=True)
-
-    assert ids.splitlines() == [str(uid), "vscode"]
-    assert imported.startswith("/opt/venv/lib/python")
-    assert owner == uid
-    assert git.returncode == 0 and "dubious ownership" not in git.stdout, git.stdout
