@@ -3,19 +3,42 @@
 #   prod  what CI builds and ships: `docker build --target prod .`
 # In every stage the one virtual environment is /opt/venv, outside the bind-mounted workspace.
 
-# Change the Python version here (or with --build-arg PYTHON_VERSION=3.13); everything follows.
+# ==== Your project. `python3 scripts/adopt` writes this section; edit it as you like. Below it,
+# the file is the kit's, the same in every project, so a newer kit replaces it whole.
+# The Python version (or --build-arg PYTHON_VERSION=3.13): one with an official
+# python:<version>-slim-trixie image that the project's Python constraint allows.
 ARG PYTHON_VERSION=3.14
+# How the project reaches prod: "package" builds it as a wheel and installs it into the venv;
+# "files" copies its files to /app (package-mode = false, or a root Poetry cannot build); "both"
+# does both (a package whose start command also needs modules or data from the project's root).
+ARG APP_INSTALL=package
+# What prod installs besides the main dependencies: Poetry groups (comma-separated) and extras
+# (space-separated).
+ARG PROD_GROUPS=
+ARG PROD_EXTRAS=
+# System packages that building a dependency from its sdist needs (e.g. "gcc libc6-dev"): there
+# while the dependencies install, never in prod.
+ARG BUILD_PACKAGES=
+# What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).
+ARG HEALTHCHECK_URL=http://127.0.0.1:8000/health
+ARG IMAGE_TITLE="minimal-py-poetry"
+ARG IMAGE_DESCRIPTION="A small HTTP service, with a dev container and a lean production image."
+ARG IMAGE_SOURCE="https://github.com/minimal-py-poetry/minimal-py-poetry"
 
 # ---- base: the interpreter every stage shares, so the venv's paths stay valid from builder to prod.
 # Base image not found? The build arg PYTHON_VERSION must be a version that has an official
 # python:<version>-slim-trixie image, such as 3.13 or 3.14.
 FROM python:${PYTHON_VERSION}-slim-trixie AS base
+# How prod starts the project (a JSON array, no shell). Every stage inherits it; the dev container
+# runs its own command instead.
+CMD ["minimal-py-poetry"]
+# ==== End of your project's section.
+
 # Activate /opt/venv for every process: `python` is the venv's, and Poetry installs into it because
 # it is the active venv (Poetry never creates one of its own).
 ENV VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
-
 # ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
 FROM base AS poetry
 # A PyPI mirror or pull-through cache (simple index URL); empty means PyPI. Not a secret: credentials
@@ -49,18 +72,58 @@ RUN { test -f poetry.lock \
  && { python -c 'import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))' \
       || { echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."; exit 1; }; }
 
-# ---- app: the project as a wheel, installed non-editable into a staging root, so prod gets only
-# the project's own files in a layer of their own and the dependency layer stays byte-identical.
-# The build backend (poetry-core) and `installer` from Poetry's venv do it in a fraction of a
-# second, without Poetry's and pip's start-up. An empty venv at /opt/venv gives `python` the
-# paths and the shebang that prod has, without waiting for the dependencies.
+# ---- app: the project's own files, staged under /app-root as prod will hold them, so that prod
+# gets them as one small layer over an unchanged dependency layer. A package is built as a wheel
+# (poetry-core, from Poetry's venv) and installed non-editable into the venv by `installer`, in a
+# fraction of a second; an application's files (what the build context holds, which .dockerignore
+# keeps to the app: no tests, docs or secrets) go to /app. An empty venv at /opt/venv gives
+# `python` the paths and shebangs prod has, without waiting for the dependencies.
 FROM locked AS app
-COPY src ./src
-RUN python -m venv --without-pip /opt/venv \
- && /opt/poetry/bin/python -c 'from poetry.core.masonry.api import build_wheel; build_wheel("/tmp/dist")' \
- && PYTHONPATH="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
-    /opt/venv/bin/python -m installer --destdir /app-root --no-compile-bytecode /tmp/dist/*.whl \
- && python -m compileall -q -s /app-root -p / /app-root
+ARG APP_INSTALL
+COPY . ./
+RUN <<EOF
+set -eu
+python -m venv --without-pip /opt/venv
+mkdir -p /app-root/app
+case "$APP_INSTALL" in
+  package|both)
+    /opt/poetry/bin/python -c 'from poetry.core.masonry.api import build_wheel; build_wheel("/tmp/dist")'
+    purelib="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    PYTHONPATH="$purelib" /opt/venv/bin/python -m installer --destdir /app-root \
+      --no-compile-bytecode /tmp/dist/*.whl
+    ;;
+  files) ;;
+  *) echo >&2 "error: APP_INSTALL is '$APP_INSTALL': use package, files or both."; exit 1 ;;
+esac
+case "$APP_INSTALL" in
+  files|both)
+    # Every file but Poetry's and, for "both", what the wheel installed already.
+    python - <<'PY'
+import pathlib, shutil, zipfile
+skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt"}
+for wheel in pathlib.Path("/tmp/dist").glob("*.whl"):
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    skip |= tops | {top + ".py" for top in tops}
+for path in sorted(pathlib.Path(".").iterdir()):
+    if path.name not in skip:
+        copy = shutil.copytree if path.is_dir() else shutil.copy2
+        copy(path, pathlib.Path("/app-root/app") / path.name)
+PY
+    ;;
+esac
+python -m compileall -q -s /app-root -p / /app-root
+EOF
+
+# ---- build-tools: the base image plus BUILD_PACKAGES (by default nothing). The dependency step
+# sees its /usr, read-only, so an sdist with C code finds a compiler that no layer of prod holds.
+FROM base AS build-tools
+ARG BUILD_PACKAGES
+# Not pinned: Debian's versions come with the base image's release. The list splits on spaces.
+# hadolint ignore=DL3008,SC2086
+RUN if [ -n "$BUILD_PACKAGES" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends $BUILD_PACKAGES \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 
 # ---- deps: the runtime that prod is: the base image, its user and /opt/venv with the locked main
 # dependencies. Nothing under src/ is read here, so editing code never re-runs this stage.
@@ -70,44 +133,67 @@ FROM base AS deps
 RUN python -m pip uninstall --yes --root-user-action=ignore pip \
  && groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
-ARG PYTHON_VERSION TARGETPLATFORM POETRY_PYPI_MIRROR_URL=
-# Poetry, the lock files and any index credentials (a BuildKit secret, in Poetry's auth.toml) are
+ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL=
+# Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in Poetry's auth.toml) are
 # mounted, never copied: no layer or history holds them. The venv itself lives in a cache mount that
 # outlives the build (one per platform and Python version), so a changed lock installs and compiles
-# only what changed. Poetry works on it through /opt/venv, a symlink for the duration, so scripts
-# and bytecode name /opt/venv; then a copy of it replaces the symlink and becomes this layer.
+# only what changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry
+# works on the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name
+# /opt/venv; then a copy of it replaces the symlink and becomes this layer.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
+    --mount=type=bind,from=build-tools,source=/usr,target=/usr \
     --mount=type=cache,target=/root/.cache/pypoetry \
     --mount=type=cache,id=venv-${TARGETPLATFORM}-${PYTHON_VERSION},target=/root/.cache/venv,sharing=locked \
-    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
-    { [ -x /root/.cache/venv/bin/python ] \
-      || { python -m venv --without-pip /opt/venv && cp -a /opt/venv/. /root/.cache/venv && rm -r /opt/venv; }; } \
- && ln -s /root/.cache/venv /opt/venv \
- && { POETRY_VIRTUALENVS_CREATE=false /opt/poetry/bin/poetry --project /project sync --only main --no-root \
-      || { echo >&2 "error: Poetry's message above says what is wrong;" \
-           "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }; } \
- && python -m compileall -q -j 0 /opt/venv/lib \
- && rm /opt/venv \
- && cp -a /root/.cache/venv /opt/venv
+    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml <<EOF
+set -eu
+groups="$PROD_GROUPS"
+# A library may have no dependencies of its own: then there is no `main` group to ask Poetry for.
+if grep -qE '^(groups = \[.*"main"|category = "main")' /project/poetry.lock; then
+  groups="main${groups:+,$groups}"
+fi
+[ -n "$groups" ] || find /root/.cache/venv -mindepth 1 -delete
+if [ ! -x /root/.cache/venv/bin/python ]; then
+  python -m venv --without-pip /opt/venv
+  cp -a /opt/venv/. /root/.cache/venv
+  rm -r /opt/venv
+fi
+ln -s /root/.cache/venv /opt/venv
+if [ -n "$groups" ]; then
+  POETRY_VIRTUALENVS_CREATE=false VIRTUALENV_OVERRIDE_APP_DATA=/root/.cache/pypoetry/virtualenv \
+    /opt/poetry/bin/poetry --project /project sync --no-root --only "$groups" \
+    ${PROD_EXTRAS:+--extras "$PROD_EXTRAS"} \
+  || { echo >&2 "error: Poetry's message above says what is wrong;" \
+         "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
+fi
+python -m compileall -q -j 0 /opt/venv/lib
+rm /opt/venv
+cp -a /root/.cache/venv /opt/venv
+EOF
 
 # ---- prod: deps plus the project's own files, in a layer of their own. No Poetry, no pip, no
-# compilers, no source tree.
+# compilers, no source tree. An application's files are in /app, the working directory and on the
+# import path; a package's are in the venv.
 FROM deps AS prod
+# Before the COPY, so that it is a layer of its own that a code change leaves alone.
+WORKDIR /app
 COPY --link --from=app /app-root/ /
+ARG HEALTHCHECK_URL
+ENV PYTHONPATH=/app \
+    HEALTHCHECK_URL=${HEALTHCHECK_URL}
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 EXPOSE 8000
-# The venv's own Python does the check: prod has no curl. Every second while starting, then every 30 s.
+# The venv's own Python does the check: prod has no curl. Any HTTP answer below 500 means the app
+# serves. Every second while starting, then every 30 s.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
-CMD ["minimal-py-poetry"]
+    CMD ["python", "-c", "import os, urllib.request as r, urllib.error as e\nurl = os.environ['HEALTHCHECK_URL']\ntry: url and r.urlopen(url, timeout=2)\nexcept e.HTTPError as answer: raise SystemExit(answer.code >= 500)"]
 # Last, so that new values re-run no step. CI sets the three build args, e.g.
 # --build-arg VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
-ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown
-LABEL org.opencontainers.image.title="minimal-py-poetry" \
-      org.opencontainers.image.description="A small HTTP service on Python, built with Poetry." \
-      org.opencontainers.image.source="https://github.com/minimal-py-poetry/minimal-py-poetry" \
+ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown IMAGE_TITLE IMAGE_DESCRIPTION IMAGE_SOURCE
+LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
+      org.opencontainers.image.description="${IMAGE_DESCRIPTION}" \
+      org.opencontainers.image.source="${IMAGE_SOURCE}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
@@ -115,16 +201,19 @@ LABEL org.opencontainers.image.title="minimal-py-poetry" \
 # ---- dev: what the dev container runs. The workspace is bind-mounted, so no source is copied in;
 # the lifecycle commands in devcontainer.json install the project editable from there.
 FROM base AS dev
+ARG BUILD_PACKAGES
 # The usual dev container tools. Not pinned: Debian's versions come with the base image's release, and
 # an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim images,
 # no docs, man pages or translations; and openssh-client gets the small sysusers, not all of systemd.
-# Add what you miss to this list (the benchmark holds the dev image to 450 MB).
-# hadolint ignore=DL3008
+# Add what you miss to this list (the benchmark holds the dev image to 450 MB). BUILD_PACKAGES are
+# here too, for `poetry add` of a package that builds from source; the list splits on spaces.
+# hadolint ignore=DL3008,SC2086
 RUN printf 'path-exclude=%s\n' /usr/share/doc/\* /usr/share/man/\* /usr/share/info/\* /usr/share/locale/\* \
       >/etc/dpkg/dpkg.cfg.d/01-dev-slim \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
       bash-completion curl git less openssh-client procps sudo systemd-standalone-sysusers \
+      $BUILD_PACKAGES \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 # `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv belongs
@@ -153,16 +242,18 @@ RUN python -m pip uninstall --yes --root-user-action=ignore pip \
  && chmod 0755 /usr/local/bin/pip \
  && ln -s pip /usr/local/bin/pip3 \
  && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
-ENV POETRY_VIRTUALENVS_CREATE=false
+# Building an sdist, Poetry's virtualenv keeps its app data with Poetry's cache, out of the image.
+ENV POETRY_VIRTUALENVS_CREATE=false \
+    VIRTUALENV_OVERRIDE_APP_DATA=/home/vscode/.cache/pypoetry/virtualenv
 # By name: the Dev Containers CLI finds `vscode` by name when it remaps the UID to yours.
 # hadolint ignore=DL3066
 USER vscode
 ARG POETRY_PYPI_MIRROR_URL=
-# Main and dev dependencies, installed as `vscode` so it owns what `poetry add` will change.
+# Main dependencies, every group (optional ones too) and every extra, installed as `vscode` so it owns what `poetry add` will change.
 # The lock files come from the `locked` stage: checked, and not left behind in this image.
 RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
     --mount=type=secret,id=poetry-auth,target=/home/vscode/.config/pypoetry/auth.toml,uid=1000 \
     --mount=type=bind,from=locked,source=/project,target=/tmp/project \
     python -m venv --without-pip /opt/venv \
- && poetry --project /tmp/project sync --no-root \
+ && poetry --project /tmp/project sync --all-groups --all-extras --no-root \
  && chmod -R g+w /opt/venv

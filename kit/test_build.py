@@ -30,7 +30,7 @@ def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_laye
     finally:
         remove_image(tag)
 
-    assert any("COPY src" in step for step in ran), ran  # the change was seen...
+    assert any(step.startswith("[app ") for step in ran), ran  # the change was seen...
     assert dependency_steps(ran) == [], ran  # ...and no dependency step re-ran
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
     assert after[-1] != before[-1]  # only the project's own layer is new

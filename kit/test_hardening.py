@@ -8,17 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import docker_build, docker_run, http_get, remove_image, run, serving, unique
-
-LOCKED_DOWN = [
-    "--read-only",
-    "--tmpfs",
-    "/tmp",
-    "--cap-drop",
-    "ALL",
-    "--security-opt",
-    "no-new-privileges",
-]
+from support import (
+    LOCKED_DOWN,
+    docker_build,
+    docker_run,
+    http_get,
+    remove_image,
+    run,
+    serving,
+    unique,
+)
 
 
 @pytest.fixture

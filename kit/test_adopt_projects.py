@@ -1,0 +1,528 @@
+"""`scripts/adopt` brings the kit into existing Poetry projects of every shape: each is adopted,
+its prod image built, started and inspected, and its own tests run in the dev container.
+Bad input stops it with a message, and leaves the project byte-identical."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from support import (
+    HOST_UID,
+    LOCKED_DOWN,
+    REPO,
+    app_tests_pass,
+    dependency_steps,
+    docker_build,
+    docker_run,
+    http_get,
+    layers,
+    layers_over,
+    opened,
+    remove_image,
+    run,
+    serving,
+    steps_that_ran,
+    unique,
+)
+
+FASTAPI = ["fastapi (>=0.110)", "uvicorn (>=0.30)"]
+APP = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+def hello() -> dict[str, str]:
+    return {"shape": "%s"}
+"""
+TEST = """\
+from fastapi.testclient import TestClient
+
+from %s import app
+
+
+def test_hello() -> None:
+    assert TestClient(app).get("/").status_code == 200
+"""
+
+
+def project(*, pyproject: str, files: dict[str, str]) -> dict[str, str]:
+    return {"pyproject.toml": pyproject, **files}
+
+
+# Each shape: the project's files, what adopt must find, and what prod must answer on /.
+SHAPES = {
+    # Poetry 2, [project] metadata, src layout, a console script, an extra the app imports.
+    "src-package-with-extra": (
+        project(
+            pyproject=f"""\
+[project]
+name = "acme-api"
+version = "1.2.0"
+description = "A package in a src layout."
+requires-python = ">=3.12"
+dependencies = {json.dumps(FASTAPI)}
+
+[project.optional-dependencies]
+toml = ["tomlkit (>=0.13)"]
+
+[project.scripts]
+acme-api = "acme_api.__main__:main"
+
+[tool.poetry.group.test.dependencies]
+httpx2 = "*"
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+            files={
+                "src/acme_api/__init__.py": "",
+                "src/acme_api/app.py": "import tomlkit  # the extra: prod must have it\n"
+                + APP % "src-package",
+                "src/acme_api/__main__.py": "import uvicorn\n\n\ndef main() -> None:\n"
+                '    uvicorn.run("acme_api.app:app", host="0.0.0.0", port=8000)\n',
+                "tests/test_app.py": TEST % "acme_api.app",
+                "README.md": "# acme-api\n",
+            },
+        ),
+        {"install": "package", "command": ["acme-api"], "python": "3.14"},
+    ),
+    # Poetry 1: everything under [tool.poetry], a flat layout, an optional dev group, and a
+    # Python constraint that rules out the newest image.
+    "poetry1-flat-optional-group": (
+        project(
+            pyproject="""\
+[tool.poetry]
+name = "flatpkg"
+version = "0.1.0"
+description = "Poetry 1 metadata, flat layout."
+authors = ["Someone <someone@example.invalid>"]
+
+[tool.poetry.dependencies]
+python = ">=3.11,<3.14"
+fastapi = ">=0.110"
+uvicorn = ">=0.30"
+
+[tool.poetry.group.test]
+optional = true
+
+[tool.poetry.group.test.dependencies]
+httpx2 = "*"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+            files={
+                "flatpkg/__init__.py": "",
+                "flatpkg/main.py": APP % "poetry1-flat",
+                "tests/test_main.py": TEST % "flatpkg.main",
+            },
+        ),
+        {"install": "package", "command": ["uvicorn", "flatpkg.main:app"], "python": "3.13"},
+    ),
+    # An application, no package (package-mode = false), PEP 735 groups, started by uvicorn.
+    "no-package-fastapi": (
+        project(
+            pyproject=f"""\
+[project]
+name = "fastapi-app"
+version = "0.3.0"
+requires-python = ">=3.12"
+dependencies = {json.dumps(FASTAPI)}
+
+[tool.poetry]
+package-mode = false
+
+[dependency-groups]
+test = ["httpx2"]
+""",
+            files={"main.py": APP % "no-package", "tests/test_main.py": TEST % "main"},
+        ),
+        {"install": "files", "command": ["uvicorn", "main:app"], "python": "3.14"},
+    ),
+    # A Django site (manage.py, no package) with dependencies published only as sdists: docopt
+    # (pure Python) and crcmod, whose C extension builds only where a compiler is.
+    "django-site-with-sdist-dependency": (
+        project(
+            pyproject="""\
+[project]
+name = "mysite"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = ["django (>=5.2,<6)", "docopt (==0.6.2)", "crcmod (==1.7)"]
+
+[tool.poetry]
+package-mode = false
+""",
+            files={
+                "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
+                "execute_from_command_line\n\n"
+                'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+                "execute_from_command_line(sys.argv)\n",
+                "mysite/__init__.py": "",
+                "mysite/settings.py": 'SECRET_KEY = "not-a-secret"\nDEBUG = False\n'
+                'ALLOWED_HOSTS = ["*"]\nROOT_URLCONF = "mysite.urls"\nINSTALLED_APPS = []\n'
+                "MIDDLEWARE = []\nDATABASES = {}\n",
+                "mysite/urls.py": "import docopt  # an sdist-only dependency: prod must have it\n"
+                "from django.http import JsonResponse\nfrom django.urls import path\n\n"
+                'urlpatterns = [path("", lambda request: JsonResponse({"shape": "django"}))]\n',
+                "mysite/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
+                "application = get_wsgi_application()\n",
+                "tests/conftest.py": "import os\n\nimport django\n\n"
+                'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+                "django.setup()\n",
+                "tests/test_site.py": "from django.test import Client\n\n\n"
+                "def test_home() -> None:\n"
+                '    assert Client().get("/").json() == {"shape": "django"}\n',
+            },
+        ),
+        {
+            "install": "files",
+            "command": ["python", "manage.py", "runserver", "0.0.0.0:8000"],
+            "python": "3.14",
+            "compiled": "crcmod._crcfunext",
+        },
+    ),
+    # A package whose start command needs a module and data from the project's root.
+    "package-with-root-module-and-data": (
+        project(
+            pyproject=f"""\
+[project]
+name = "svc"
+version = "2.0.0"
+requires-python = ">=3.12"
+dependencies = {json.dumps(FASTAPI)}
+
+[tool.poetry]
+packages = [{{ include = "svc" }}]
+
+[tool.poetry.group.dev.dependencies]
+httpx2 = "*"
+pytest = "*"
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+            files={
+                "svc/__init__.py": "",
+                "svc/api.py": APP % "root-module",
+                "serve.py": "import pathlib\n\nimport uvicorn\n\n"
+                'assert pathlib.Path("data/greeting.txt").read_text() == "hi\\n"\n'
+                'uvicorn.run("svc.api:app", host="0.0.0.0", port=8000)\n',
+                "data/greeting.txt": "hi\n",
+                "tests/test_api.py": TEST % "svc.api",
+            },
+        ),
+        {
+            "install": "both",
+            "command": ["python", "serve.py"],
+            "python": "3.14",
+            "args": ["--command", "python serve.py"],
+        },
+    ),
+}
+
+
+def make_project(top: Path, files: dict[str, str]) -> Path:
+    root = top / unique("project")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def adopt(target: Path, *args: str) -> tuple[int, str]:
+    result = run([sys.executable, str(REPO / "scripts" / "adopt"), str(target), *args], check=False)
+    return result.returncode, result.stdout
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def arg(dockerfile: str, name: str) -> str:
+    return re.search(rf"(?m)^ARG {name}=(.*)$", dockerfile).group(1)
+
+
+def headers_where_the_base_lacks_them(base: str, dockerfile: str) -> list[str]:
+    """The official python images carry Python's C headers; this machine's stand-ins for them do
+    not, so a C extension also needs Debian's python3.X-dev there (and only there)."""
+    packages = arg(dockerfile, "BUILD_PACKAGES").strip('"')
+    label = run(["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", base])
+    if not packages or "stand-in" not in label.stdout:
+        return []
+    version = base.split(":")[1].split("-")[0]
+    return ["--build-arg", f"BUILD_PACKAGES={packages} python{version}-dev"]
+
+
+# What prod may add to its base image for any shape (see test_prod.ADDED).
+ADDED = re.compile(
+    r"(opt(/venv(/.*)?)?|app(/.*)?|etc(/(\.pwd\.lock|(passwd|group|shadow|gshadow)-?))?|tmp|root"
+    r"|usr(/local(/bin|/lib(/python[\d.]+(/(site|dist)-packages)?)?)?)?"
+    r"|usr/local/(bin|lib/python[\d.]+/(site|dist)-packages)/\.wh\.pip[^/]*)"
+)
+
+
+@pytest.mark.parametrize("shape", SHAPES.keys())
+def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tests(
+    tmp_path: Path, shape: str
+) -> None:
+    files, expected = SHAPES[shape]
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root, *expected.get("args", []))
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    assert arg(dockerfile, "APP_INSTALL") == expected["install"], output
+    assert arg(dockerfile, "PYTHON_VERSION") == expected["python"], output
+    assert bool(arg(dockerfile, "BUILD_PACKAGES")) == ("compiled" in expected), output
+    command = json.loads(re.search(r"(?m)^CMD (\[.*\])$", dockerfile).group(1))
+    assert command[: len(expected["command"])] == expected["command"], output
+    lock = (root / "poetry.lock").read_text()
+    assert all(f'name = "{tool}"' in lock for tool in ("debugpy", "ruff", "pytest", "pre-commit"))
+
+    tag = unique("kit-test-adopted")
+    python = f"python:{expected['python']}-slim-trixie"
+    try:
+        docker_build(root, "prod", tag, *headers_where_the_base_lacks_them(python, dockerfile))
+        with serving(tag, *LOCKED_DOWN) as (name, url):
+            status, body = http_get(f"{url}/")
+            user = run(["docker", "exec", name, "id", "-u"]).stdout.strip()
+            health = run(["docker", "inspect", "--format", "{{.State.Health.Status}}", name])
+        _, own = layers_over(tag, python)
+        listing = docker_run(tag, "sh", "-c", "ls -A /app; command -v poetry pip gcc cc || true")
+        if "compiled" in expected:  # built from its sdist with a compiler that prod lacks
+            docker_run(tag, "python", "-c", f"import {expected['compiled']}")
+    finally:
+        remove_image(tag)
+
+    assert status == 200 and json.loads(body)["shape"], body
+    assert user == "10001"
+    assert health.stdout.strip() in ("starting", "healthy")
+    added = [name for layer in own for name in layer.files]
+    assert [name for name in added if not ADDED.fullmatch(name)] == []
+    assert not any("/tests/" in name or name.endswith("pyproject.toml") for name in added)
+    assert [line for line in listing.splitlines() if line.startswith("/")] == [], listing
+
+    if os.geteuid() == 0:
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
+    with opened(root) as container:
+        assert container.sh("command -v python") == "/opt/venv/bin/python"
+        assert app_tests_pass(container)
+
+
+# Real public Poetry projects of different shapes, downloaded from the package index at test time
+# (their sdists: the projects' own files, tests included) and never committed.
+REAL_PROJECTS = {
+    # [project] and [tool.poetry] metadata, flat layout, no runtime dependencies at all.
+    "tomlkit==0.15.2": "tomlkit",
+    # Poetry 1 [tool.poetry] metadata, src layout, runtime dependencies, an optional doc group.
+    "cleo==2.1.0": "cleo",
+    # Poetry 1 metadata, three extras (all in prod), a large offline test suite.
+    "cyclonedx-python-lib==11.12.0": "cyclonedx",
+}
+
+
+def download_sdist(top: Path, requirement: str) -> Path:
+    """The project as its sdist holds it, unpacked: what a user's checkout holds, without git."""
+    mirror = os.environ.get("POETRY_PYPI_MIRROR_URL")
+    index = ["--index-url", mirror] if mirror else []
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", *index]
+    run([*pip, "-q", "-d", str(top), requirement])
+    (archive,) = top.glob("*.tar.gz")
+    run(["tar", "-xzf", str(archive), "-C", str(top)])
+    (root,) = [path for path in top.iterdir() if path.is_dir()]
+    return root
+
+
+@pytest.mark.parametrize("requirement", REAL_PROJECTS.keys())
+def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
+    tmp_path: Path, requirement: str
+) -> None:
+    root = download_sdist(tmp_path, requirement)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    tag = unique("kit-test-real")
+    try:
+        docker_build(root, "prod", tag)
+        started = run(["docker", "run", "--rm", tag], check=False)  # a library: it imports
+        user = docker_run(tag, "id", "-u")
+        imported = docker_run(tag, "python", "-c", f"import {REAL_PROJECTS[requirement]} as m;"
+                              " print(m.__file__)")  # fmt: skip
+    finally:
+        remove_image(tag)
+
+    assert started.returncode == 0, started.stdout
+    assert user == "10001"
+    assert imported.startswith("/opt/venv/lib/python")
+    if os.geteuid() == 0:
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
+    with opened(root) as container:
+        assert app_tests_pass(container)
+
+
+def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
+    tmp_path: Path,
+) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    root = make_project(tmp_path, files)
+    assert adopt(root)[0] == 0
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace("ARG PROD_GROUPS=\n", "ARG PROD_GROUPS=web\n")
+    )
+    lock = (root / "poetry.lock").read_text()
+
+    again, output = adopt(root)
+    assert again == 0, output
+    assert "ARG PROD_GROUPS=web\n" in dockerfile.read_text()  # your section stays
+    assert (root / "poetry.lock").read_text() == lock  # nothing re-resolved
+
+    (root / ".devcontainer" / "on-create.sh").write_text("# my own steps\n")
+    before = snapshot(root)
+    refused, output = adopt(root)
+    assert refused == 2 and ".devcontainer/on-create.sh" in output and "--force" in output
+    assert snapshot(root) == before
+
+    forced, output = adopt(root, "--force")
+    assert forced == 0, output
+    assert (root / ".devcontainer" / "on-create.sh.orig").read_text() == "# my own steps\n"
+
+
+def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
+    tmp_path: Path,
+) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    root = make_project(tmp_path, files)
+    assert adopt(root)[0] == 0
+    tag = unique("kit-test-adopted-cache")
+    try:
+        docker_build(root, "prod", tag)
+        before = layers(tag)
+        (root / "main.py").write_text((root / "main.py").read_text() + f"# {unique('edit')}\n")
+        ran = steps_that_ran(docker_build(root, "prod", tag).stdout)
+        after = layers(tag)
+    finally:
+        remove_image(tag)
+
+    assert any(step.startswith("[app ") for step in ran), ran
+    assert dependency_steps(ran) == [], ran
+    assert after[:-1] == before[:-1] and after[-1] != before[-1]
+
+
+def test_the_kit_is_what_adopt_makes_of_its_own_sample(repo_copy: Path) -> None:
+    # One code path: the kit's own files are exactly adopt's output for the sample project.
+    before = snapshot(repo_copy)
+
+    code, output = adopt(repo_copy)
+
+    assert code == 0, output
+    assert snapshot(repo_copy) == before
+
+
+# --- bad input: a clear message, and the project byte-identical --------------------------------
+
+
+def bad(tmp_path: Path, files: dict[str, str], *args: str) -> tuple[str, bool]:
+    """Adopt a project that must be refused: (message, whether the project was left as it was)."""
+    root = make_project(tmp_path, files)
+    before = snapshot(root)
+    code, output = adopt(root, *args)
+    assert code == 2, output
+    return output, snapshot(root) == before
+
+
+def test_adopt_refuses_a_folder_without_pyproject(tmp_path: Path) -> None:
+    output, unchanged = bad(tmp_path, {"main.py": "print('hi')\n"})
+
+    assert "no pyproject.toml" in output and "this kit is for Poetry projects" in output
+    assert unchanged
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        '[project]\nname = "x"\nversion = "1"\n\n[tool.pdm]\ndistribution = true\n',
+        '[project]\nname = "x"\nversion = "1"\n\n[tool.uv]\npackage = true\n',
+        '[project]\nname = "x"\nversion = "1"\n\n[build-system]\nrequires = ["hatchling"]\n'
+        'build-backend = "hatchling.build"\n',
+        '[project]\nname = "x"\nversion = "1"\n\n[build-system]\nrequires = ["setuptools"]\n'
+        'build-backend = "setuptools.build_meta"\n',
+    ],
+    ids=["pdm", "uv", "hatch", "setuptools"],
+)
+def test_adopt_refuses_a_project_that_is_not_poetry(tmp_path: Path, pyproject: str) -> None:
+    output, unchanged = bad(tmp_path, {"pyproject.toml": pyproject})
+
+    assert "this kit is for Poetry projects" in output and "Move the project to Poetry" in output
+    assert unchanged
+
+
+def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    root = make_project(tmp_path, files)
+    assert adopt(root)[0] == 0
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"uvicorn', '"six", "uvicorn'))
+    before = snapshot(root)
+
+    code, output = adopt(root)
+
+    assert code == 2
+    assert "poetry.lock does not match pyproject.toml" in output and "poetry lock" in output
+    assert snapshot(root) == before
+
+
+def test_adopt_refuses_a_python_constraint_no_image_satisfies(tmp_path: Path) -> None:
+    pyproject = '[project]\nname = "old"\nversion = "1"\nrequires-python = ">=3.6,<3.9"\n'
+    pyproject += "\n[tool.poetry]\npackage-mode = false\n"
+
+    output, unchanged = bad(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+
+    assert "no official python:<version>-slim-trixie image" in output
+    assert "'>=3.6,<3.9'" in output
+    assert unchanged
+
+
+def test_adopt_refuses_existing_docker_files_without_force(tmp_path: Path) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    ours = {**files, "Dockerfile": "FROM scratch\n", ".devcontainer/devcontainer.json": "{}\n"}
+
+    output, unchanged = bad(tmp_path, ours)
+
+    assert "Dockerfile" in output and ".devcontainer" in output and "--force" in output
+    assert unchanged
+
+
+def test_adopt_with_force_keeps_the_originals_beside_the_kit_files(tmp_path: Path) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    root = make_project(tmp_path, {**files, "Dockerfile": "FROM scratch\n"})
+
+    code, output = adopt(root, "--force")
+
+    assert code == 0, output
+    assert (root / "Dockerfile.orig").read_text() == "FROM scratch\n"
+    assert "AS prod" in (root / "Dockerfile").read_text()
+
+
+def test_adopt_refuses_a_target_inside_the_kit() -> None:
+    code, output = adopt(REPO / "src")
+
+    assert code == 2 and "inside the kit" in output

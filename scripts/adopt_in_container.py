@@ -1,0 +1,280 @@
+"""The part of scripts/adopt that needs Poetry: run by it in the kit's `poetry` image, with
+Poetry's own Python, on a copy of the project at /project (never on the project itself).
+
+    adopt_in_container.py pick  [X.Y]   the Python version to use, as JSON
+    adopt_in_container.py adopt X.Y     (in the image for that version) all of the below
+
+It reads the project's shape, adds the dev tools the kit relies on to the dev group where they
+are missing (in the project's own style, with `poetry add`, which keeps every locked version),
+locks for the first time where there is no lock, and prints what it found as one JSON line.
+A problem ends it with exit code 2 and one line on stderr that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import tomllib
+
+PROJECT = Path("/project")
+DEV_TOOLS = ["debugpy", "ruff", "pytest", "pre-commit", "pre-commit-hooks"]
+# Official python:<version>-slim-trixie images, newest first.
+PYTHONS = ["3.14", "3.13", "3.12", "3.11", "3.10"]
+OTHER_TOOLS = {
+    "tool.pdm": "PDM",
+    "tool.uv": "uv",
+    "tool.hatch": "Hatch",
+    "tool.flit": "Flit",
+    "tool.setuptools": "setuptools",
+}
+
+
+def stop(message: str) -> None:
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
+
+
+def table(data: dict, dotted: str) -> dict:
+    for key in dotted.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(spec: str) -> str:
+    return normalize(re.split(r"[\s\[(<>=!~;@]", spec.strip(), maxsplit=1)[0])
+
+
+def poetry(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["poetry", "--no-interaction", "--project", str(PROJECT), *args],
+        cwd=PROJECT,  # from elsewhere, Poetry fails to read an sdist-only package's metadata
+        capture_output=True,
+        text=True,
+    )
+
+
+def read() -> dict:
+    try:
+        return tomllib.loads((PROJECT / "pyproject.toml").read_text())
+    except tomllib.TOMLDecodeError as error:
+        stop(f"pyproject.toml is not valid TOML ({error}): fix it, then run adopt again.")
+    raise AssertionError
+
+
+def check_it_is_poetry(data: dict) -> None:
+    backend = table(data, "build-system").get("build-backend", "")
+    is_poetry = bool(table(data, "tool.poetry")) or "poetry" in backend
+    if is_poetry or (PROJECT / "poetry.lock").exists():
+        return
+    other = [name for key, name in OTHER_TOOLS.items() if table(data, key)]
+    if "hatchling" in backend:
+        other.append("Hatch")
+    used = f" (it uses {', '.join(dict.fromkeys(other))})" if other else ""
+    stop(
+        f"this kit is for Poetry projects, and this one is not{used}: nothing in pyproject.toml "
+        "is Poetry's. Move the project to Poetry first (poetry init, or a [tool.poetry] table "
+        "and `poetry lock`), then run adopt again."
+    )
+
+
+def groups(data: dict) -> dict[str, dict]:
+    """Every dependency group: name -> {"optional": bool, "names": set of package names}."""
+    found: dict[str, dict] = {}
+    for name, group in table(data, "tool.poetry.group").items():
+        deps = group.get("dependencies", {}) if isinstance(group, dict) else {}
+        found[normalize(name)] = {
+            "optional": bool(group.get("optional", False)),
+            "names": {normalize(d) for d in deps},
+        }
+    legacy = table(data, "tool.poetry.dev-dependencies")
+    if legacy:
+        found.setdefault("dev", {"optional": False, "names": set()})["names"] |= {
+            normalize(d) for d in legacy
+        }
+    for name, specs in table(data, "dependency-groups").items():
+        entry = found.setdefault(normalize(name), {"optional": False, "names": set()})
+        entry["names"] |= {requirement_name(s) for s in specs if isinstance(s, str)}
+    return found
+
+
+def main_dependencies(data: dict) -> set[str]:
+    names = {requirement_name(s) for s in table(data, "project").get("dependencies", [])}
+    names |= {normalize(d) for d in table(data, "tool.poetry.dependencies")} - {"python"}
+    return names
+
+
+def python_constraint(data: dict) -> str:
+    return (
+        table(data, "project").get("requires-python")
+        or table(data, "tool.poetry.dependencies").get("python")
+        or ""
+    )
+
+
+def pick_python(constraint: str, wanted: str) -> str:
+    from poetry.core.constraints.version import Version, parse_constraint
+
+    allowed = parse_constraint(constraint or "*")
+    candidates = [wanted] if wanted else PYTHONS
+    for version in candidates:
+        # A version is usable when every patch release of it would be allowed.
+        if allowed.allows(Version.parse(f"{version}.0")) and allowed.allows(
+            Version.parse(f"{version}.99")
+        ):
+            return version
+    if wanted:
+        stop(
+            f"--python {wanted} is not allowed by the project's Python constraint "
+            f"{constraint!r}: pick a version it allows, or change the constraint."
+        )
+    stop(
+        f"no official python:<version>-slim-trixie image ({', '.join(PYTHONS)}) satisfies the "
+        f"project's Python constraint {constraint!r}: widen it in pyproject.toml "
+        "(requires-python, or python under [tool.poetry.dependencies]), then run adopt again."
+    )
+    raise AssertionError
+
+
+def scripts(data: dict) -> dict[str, str]:
+    found = dict(table(data, "project").get("scripts", {}))
+    for name, target in table(data, "tool.poetry.scripts").items():
+        found.setdefault(name, target if isinstance(target, str) else target.get("reference", ""))
+    return found
+
+
+def wheel_packages(data: dict) -> list[str] | None:
+    """The top-level names the project's wheel holds, or None where the project is no package
+    (package-mode = false) or its root cannot be built (then it runs from its files)."""
+    if table(data, "tool.poetry").get("package-mode", True) is False:
+        return None
+    from poetry.core.masonry.api import build_wheel
+
+    with tempfile.TemporaryDirectory() as out:
+        try:
+            os.chdir(PROJECT)
+            name = build_wheel(out)
+        except Exception:  # any failure means: not installable as it is
+            return None
+        with zipfile.ZipFile(Path(out) / name) as wheel:
+            tops = {n.split("/", 1)[0] for n in wheel.namelist()}
+    return sorted(t.removesuffix(".py") for t in tops if not t.endswith((".dist-info", ".data")))
+
+
+def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> list[str]:
+    """Add the missing tools to the dev group. Where the project supports Pythons older than the
+    tools do (a library), they are added for the image's Python and newer only."""
+    present = main_dependencies(data).union(*(g["names"] for g in found.values()))
+    missing = [tool for tool in DEV_TOOLS if tool not in present]
+    if missing:
+        result = poetry("add", "--lock", "--group", "dev", *missing)
+        if result.returncode != 0:
+            result = poetry("add", "--lock", "--group", "dev", "--python", f">={python}", *missing)
+        if result.returncode != 0:
+            stop(f"poetry could not add the dev tools ({' '.join(missing)}): {reason(result)}")
+    return missing
+
+
+def sdist_only() -> list[str]:
+    """The locked packages that publish no wheel: installing them builds them from source."""
+    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
+    found = []
+    for package in lock.get("package", []):
+        files = [f["file"] for f in package.get("files", [])]
+        source = package.get("source", {}).get("type")
+        if files and source in (None, "legacy") and not any(f.endswith(".whl") for f in files):
+            found.append(package["name"])
+    return sorted(found)
+
+
+def source_url(data: dict) -> str:
+    urls = {k.lower(): v for k, v in table(data, "project.urls").items()}
+    poetry_table = table(data, "tool.poetry")
+    for key in ("source", "repository", "homepage"):
+        if urls.get(key) or poetry_table.get(key):
+            return urls.get(key) or poetry_table[key]
+    return ""
+
+
+def readme_files(data: dict) -> list[str]:
+    """The files the build reads for the package's description (PEP 621 or Poetry's)."""
+    found = table(data, "project").get("readme") or table(data, "tool.poetry").get("readme", [])
+    if isinstance(found, dict):
+        found = found.get("file", [])
+    return [found] if isinstance(found, str) else list(found)
+
+
+def reason(result: subprocess.CompletedProcess[str]) -> str:
+    """Poetry's own explanation, without its progress lines."""
+    progress = ("Updating dependencies", "Resolving dependencies", "Using version", "Writing lock")
+    lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()]
+    lines = [line for line in lines if line and not line.startswith(progress)]
+    return " / ".join(lines[:6]) or f"exit code {result.returncode}"
+
+
+def main() -> None:
+    mode, wanted_python = sys.argv[1], sys.argv[2]
+    data = read()
+    check_it_is_poetry(data)
+    python = pick_python(python_constraint(data), wanted_python)
+    if mode == "pick":
+        print(json.dumps({"python": python}))
+        return
+    locked_first = False
+    if (PROJECT / "poetry.lock").exists():
+        check = poetry("check", "--lock")
+        if check.returncode != 0:
+            stop(
+                "poetry.lock does not match pyproject.toml (it is stale): run `poetry lock`, "
+                f"commit poetry.lock, then run adopt again. Poetry says: {reason(check)}"
+            )
+    else:
+        result = poetry("lock")
+        if result.returncode != 0:
+            stop(f"poetry could not lock the project: {reason(result)}")
+        locked_first = True
+    packages = wheel_packages(data)
+    found = groups(data)
+    added = add_dev_tools(data, found, python)
+    data = read()  # as poetry add left it
+    print(
+        json.dumps(
+            {
+                "name": table(data, "project").get("name")
+                or table(data, "tool.poetry").get("name")
+                or PROJECT.name,
+                "style": "project" if table(data, "project") else "tool.poetry",
+                "description": table(data, "project").get("description")
+                or table(data, "tool.poetry").get("description", ""),
+                "source": source_url(data),
+                "readme": readme_files(data),
+                "python": python,
+                "constraint": python_constraint(data),
+                "packages": packages,
+                "scripts": scripts(data),
+                "dependencies": sorted(main_dependencies(data)),
+                "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
+                "extras": sorted(
+                    set(table(data, "project").get("optional-dependencies", {}))
+                    | set(table(data, "tool.poetry.extras"))
+                ),
+                "added": added,
+                "sdist_only": sdist_only(),
+                "locked_first": locked_first,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
