@@ -66,7 +66,7 @@ SHAPES = {
 [project]
 name = "acme-api"
 version = "1.2.0"
-description = "A package in a src layout."
+description = "A package in a src layout: $HOME, \\"quotes\\" and all."
 requires-python = ">=3.12"
 dependencies = {json.dumps(FASTAPI)}
 
@@ -93,7 +93,12 @@ build-backend = "poetry.core.masonry.api"
                 "README.md": "# acme-api\n",
             },
         ),
-        {"install": "package", "command": ["acme-api"], "python": "3.14"},
+        {
+            "install": "package",
+            "command": ["acme-api"],
+            "python": "3.14",
+            "description": 'A package in a src layout: $HOME, "quotes" and all.',
+        },
     ),
     # Poetry 1: everything under [tool.poetry], a flat layout, an optional dev group, and a
     # Python constraint that rules out the newest image.
@@ -304,6 +309,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
             status, body = http_get(f"{url}/")
             user = run(["docker", "exec", name, "id", "-u"]).stdout.strip()
             health = run(["docker", "inspect", "--format", "{{.State.Health.Status}}", name])
+            labels = json.loads(
+                run(["docker", "inspect", "--format", "{{json .Config.Labels}}", name]).stdout
+            )
         _, own = layers_over(tag, python)
         listing = docker_run(tag, "sh", "-c", "ls -A /app; command -v poetry pip gcc cc || true")
         if "compiled" in expected:  # built from its sdist with a compiler that prod lacks
@@ -314,6 +322,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     assert status == 200 and json.loads(body)["shape"], body
     assert user == "10001"
     assert health.stdout.strip() in ("starting", "healthy")
+    assert labels["org.opencontainers.image.title"] in files["pyproject.toml"]
+    if "description" in expected:
+        assert labels["org.opencontainers.image.description"] == expected["description"]
     added = [name for layer in own for name in layer.files]
     assert [name for name in added if not ADDED.fullmatch(name)] == []
     assert not any("/tests/" in name or name.endswith("pyproject.toml") for name in added)
@@ -404,6 +415,20 @@ def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
     forced, output = adopt(root, "--force")
     assert forced == 0, output
     assert (root / ".devcontainer" / "on-create.sh.orig").read_text() == "# my own steps\n"
+
+
+def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
+    # PyYAML 6.0.2 has Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would
+    # have to compile it, so 3.13 it is, and adopt says why.
+    pyproject = '[project]\nname = "pinned"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += 'dependencies = ["pyyaml (==6.0.2)"]\n\n[tool.poetry]\npackage-mode = false\n'
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import yaml\n"})
+
+    code, output = adopt(root, "--command", "python main.py")
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "PYTHON_VERSION") == "3.13"
+    assert "3.14 has no Linux wheel locked for pyyaml 6.0.2" in output
 
 
 def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(

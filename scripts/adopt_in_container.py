@@ -1,8 +1,8 @@
 """The part of scripts/adopt that needs Poetry: run by it in the kit's `poetry` image, with
 Poetry's own Python, on a copy of the project at /project (never on the project itself).
 
-    adopt_in_container.py pick  [X.Y]   the Python version to use, as JSON
-    adopt_in_container.py adopt X.Y     (in the image for that version) all of the below
+    adopt_in_container.py pick  [X.Y]   the Python version Poetry runs on, as JSON
+    adopt_in_container.py adopt [X.Y]   (in the image for that version) all of the below
 
 It reads the project's shape, adds the dev tools the kit relies on to the dev group where they
 are missing (in the project's own style, with `poetry add`, which keeps every locked version),
@@ -122,17 +122,20 @@ def python_constraint(data: dict) -> str:
     )
 
 
-def pick_python(constraint: str, wanted: str) -> str:
+def allowed_pythons(constraint: str, wanted: str) -> list[str]:
+    """The image versions (or the one asked for) that the project's constraint allows, newest
+    first; a version counts when every patch release of it is allowed."""
     from poetry.core.constraints.version import Version, parse_constraint
 
     allowed = parse_constraint(constraint or "*")
-    candidates = [wanted] if wanted else PYTHONS
-    for version in candidates:
-        # A version is usable when every patch release of it would be allowed.
-        if allowed.allows(Version.parse(f"{version}.0")) and allowed.allows(
-            Version.parse(f"{version}.99")
-        ):
-            return version
+    usable = [
+        version
+        for version in ([wanted] if wanted else PYTHONS)
+        if allowed.allows(Version.parse(f"{version}.0"))
+        and allowed.allows(Version.parse(f"{version}.99"))
+    ]
+    if usable:
+        return usable
     if wanted:
         stop(
             f"--python {wanted} is not allowed by the project's Python constraint "
@@ -144,6 +147,71 @@ def pick_python(constraint: str, wanted: str) -> str:
         "(requires-python, or python under [tool.poetry.dependencies]), then run adopt again."
     )
     raise AssertionError
+
+
+def best_for_lock(versions: list[str]) -> tuple[str, str]:
+    """The newest of `versions` for which every compiled package in poetry.lock has a Linux
+    wheel (an older lock may predate the newest Python's wheels), and why the newer were not."""
+    if not (PROJECT / "poetry.lock").exists():
+        return versions[0], ""
+    skipped = []
+    for version in versions:
+        missing = packages_without_wheels(version)
+        if not missing:
+            return version, "; ".join(skipped)
+        skipped.append(f"{version} has no Linux wheel locked for {', '.join(missing)}")
+    return versions[0], "; ".join(skipped) + f": {versions[0]} builds them from source"
+
+
+def wheel_fits(name: str, version: str) -> bool:
+    """Whether a wheel file installs on CPython `version` on Linux x86_64."""
+    python, abi, platform = name[:-4].split("-")[-3:]
+    if not any(p == "any" or ("linux" in p and "x86_64" in p) for p in platform.split(".")):
+        return False
+    minor = int(version.split(".")[1])
+    for tag in python.split("."):
+        if tag.startswith(("py3", "py2")) and abi == "none":
+            return True
+        cpython = int(tag[3:]) if tag.startswith("cp3") and tag[3:].isdigit() else None
+        if cpython is not None and (
+            (abi == "abi3" and cpython <= minor) or (cpython == minor and abi in (tag, "none"))
+        ):
+            return True
+    return False
+
+
+def packages_without_wheels(version: str) -> list[str]:
+    """Locked packages, for `version`, with wheels but none that installs on it."""
+    from poetry.core.version.markers import parse_marker
+
+    environment = {
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "x86_64",
+        "os_name": "posix",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
+    missing = []
+    for package in lock.get("package", []):
+        markers = package.get("markers", "")
+        markers = (
+            " or ".join(f"({m})" for m in markers.values())
+            if isinstance(markers, dict)
+            else markers
+        )
+        try:
+            if markers and not parse_marker(markers).validate(environment):
+                continue  # not installed on this version at all
+        except Exception:  # a marker poetry-core cannot judge: count the package in
+            pass
+        wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
+        if wheels and not any(wheel_fits(w, version) for w in wheels):
+            missing.append(f"{package['name']} {package['version']}")
+    return missing
 
 
 def scripts(data: dict) -> dict[str, str]:
@@ -223,12 +291,12 @@ def reason(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def main() -> None:
-    mode, wanted_python = sys.argv[1], sys.argv[2]
+    mode, wanted = sys.argv[1], sys.argv[2]
     data = read()
     check_it_is_poetry(data)
-    python = pick_python(python_constraint(data), wanted_python)
+    versions = allowed_pythons(python_constraint(data), wanted)
     if mode == "pick":
-        print(json.dumps({"python": python}))
+        print(json.dumps({"python": best_for_lock(versions)[0]}))
         return
     locked_first = False
     if (PROJECT / "poetry.lock").exists():
@@ -245,6 +313,7 @@ def main() -> None:
         locked_first = True
     packages = wheel_packages(data)
     found = groups(data)
+    python, why = best_for_lock(versions)  # the lock as it is now
     added = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
     print(
@@ -259,6 +328,7 @@ def main() -> None:
                 "source": source_url(data),
                 "readme": readme_files(data),
                 "python": python,
+                "why": why,
                 "constraint": python_constraint(data),
                 "packages": packages,
                 "scripts": scripts(data),
