@@ -71,6 +71,29 @@ RUN { test -f poetry.lock \
       || { echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."; exit 1; }; } \
  && { python -c 'import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))' \
       || { echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."; exit 1; }; }
+# From here on, pyproject.toml holds only what decides the dependencies (what the lock's own hash
+# covers), so a version bump or a [tool.ruff] edit leaves the dependency layer as it is.
+RUN /opt/poetry/bin/python - <<'EOF'
+import tomlkit
+full = tomlkit.parse(open("pyproject.toml", encoding="utf-8").read()).unwrap()
+reduced = {}
+project = full.get("project", {})
+if project:
+    keys = ("name", "requires-python", "dependencies", "optional-dependencies")
+    reduced["project"] = {k: v for k, v in project.items() if k in keys} | {"version": "0"}
+    dynamic = [d for d in project.get("dynamic", []) if d in keys]
+    if dynamic:
+        reduced["project"]["dynamic"] = dynamic
+poetry = full.get("tool", {}).get("poetry", {})
+if poetry:
+    keys = ("name", "package-mode", "dependencies", "dev-dependencies", "group", "extras", "source")
+    reduced["tool"] = {"poetry": {k: v for k, v in poetry.items() if k in keys}}
+    if not project:
+        reduced["tool"]["poetry"]["version"] = "0"
+if "dependency-groups" in full:
+    reduced["dependency-groups"] = full["dependency-groups"]
+open("pyproject.toml", "w", encoding="utf-8").write(tomlkit.dumps(reduced))
+EOF
 
 # ---- app: the project's own files, staged under /app-root as prod will hold them, so that prod
 # gets them as one small layer over an unchanged dependency layer. A package is built as a wheel

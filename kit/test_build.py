@@ -1,10 +1,12 @@
 """How the Dockerfile uses the build cache: a code change re-runs no dependency step, and
-changes only the prod layer that holds the project's own files."""
+changes only the prod layer that holds the project's own files; nor does an edit of
+pyproject.toml that changes no dependency."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support import (
     dependency_steps,
     docker_build,
@@ -34,3 +36,30 @@ def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_laye
     assert dependency_steps(ran) == [], ran  # ...and no dependency step re-ran
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
     assert after[-1] != before[-1]  # only the project's own layer is new
+
+
+# Edits to pyproject.toml that change no dependency.
+NOT_DEPENDENCIES = {
+    "version bump": ('version = "0.1.0"', 'version = "0.2.0"'),
+    "[tool.ruff] edit": ("line-length = 100", "line-length = 99"),
+}
+
+
+@pytest.mark.parametrize("edit", NOT_DEPENDENCIES.values(), ids=NOT_DEPENDENCIES.keys())
+def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
+    repo_copy: Path, edit: tuple[str, str]
+) -> None:
+    tag = unique("kit-test-pyproject-edit")
+    pyproject = repo_copy / "pyproject.toml"
+    try:
+        docker_build(repo_copy, "prod", tag)
+        before = layers(tag)
+        assert edit[0] in pyproject.read_text()
+        pyproject.write_text(pyproject.read_text().replace(*edit))
+        ran = steps_that_ran(docker_build(repo_copy, "prod", tag).stdout)
+        after = layers(tag)
+    finally:
+        remove_image(tag)
+
+    assert [step for step in ran if step.startswith("[deps ")] == [], ran
+    assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
