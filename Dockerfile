@@ -123,7 +123,7 @@ case "$APP_INSTALL" in
     # Every file but Poetry's and, for "both", what the wheel installed already.
     python - <<'PY'
 import pathlib, shutil, zipfile
-skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt"}
+skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt", "sbom-requirements.txt"}
 for wheel in pathlib.Path("/tmp/dist").glob("*.whl"):
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     skip |= tops | {top + ".py" for top in tops}
@@ -134,7 +134,10 @@ for path in sorted(pathlib.Path(".").iterdir()):
 PY
     ;;
 esac
-python -m compileall -q -s /app-root -p / /app-root
+# Bytecode checked by hash, not by the files' times (prod is read-only: nothing recompiles), and
+# one fixed time on every file: the layer is a function of the project's files alone.
+python -m compileall -q --invalidation-mode unchecked-hash -s /app-root -p / /app-root
+find /app-root -exec touch -h -d @315532800 {} +
 EOF
 
 # ---- build-tools: the base image plus BUILD_PACKAGES (by default nothing). The dependency step
@@ -152,17 +155,32 @@ RUN if [ -n "$BUILD_PACKAGES" ]; then \
 # dependencies. Nothing under src/ is read here, so editing code never re-runs this stage.
 FROM base AS deps
 # The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
-# `python` is still the base interpreter.)
-RUN python -m pip uninstall --yes --root-user-action=ignore pip \
- && groupadd --system --gid 10001 app \
- && useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
+# `python` is still the base interpreter.) Then prod's user. What the step changes gets one fixed
+# time, 1980-01-01 (the earliest a wheel can hold), the password-change date in /etc/shadow too,
+# so the layer is the same on any machine and any day.
+RUN <<EOF
+set -eu
+export SOURCE_DATE_EPOCH=315532800
+start="$(date +%s.%N)"
+python -m pip uninstall --yes --root-user-action=ignore pip
+groupadd --system --gid 10001 app
+useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
+mkdir /app
+find /etc /usr/local /app -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+EOF
+
+# Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
+WORKDIR /app
+
 ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL=
 # Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in Poetry's auth.toml) are
 # mounted, never copied: no layer or history holds them. The venv itself lives in a cache mount that
-# outlives the build (one per platform and Python version), so a changed lock installs and compiles
-# only what changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry
-# works on the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name
-# /opt/venv; then a copy of it replaces the symlink and becomes this layer.
+# outlives the build (one per platform and Python version), so a changed lock installs only what
+# changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry works on
+# the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name /opt/venv;
+# then a copy of it replaces the symlink and becomes this layer. Bytecode is checked by hash, not
+# by the files' times, which are all set to one (in the cache, so that the copy keeps it): the
+# layer is a function of the lock alone.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
@@ -170,6 +188,8 @@ RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=cache,id=venv-${TARGETPLATFORM}-${PYTHON_VERSION},target=/root/.cache/venv,sharing=locked \
     --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml <<EOF
 set -eu
+# The same fixed time as above, for the venv's files and for any wheel built from an sdist here.
+export SOURCE_DATE_EPOCH=315532800
 groups="$PROD_GROUPS"
 # A library may have no dependencies of its own: then there is no `main` group to ask Poetry for.
 if grep -qE '^(groups = \[.*"main"|category = "main")' /project/poetry.lock; then
@@ -189,17 +209,32 @@ if [ -n "$groups" ]; then
   || { echo >&2 "error: Poetry's message above says what is wrong;" \
          "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
 fi
-python -m compileall -q -j 0 /opt/venv/lib
+# Bytecode for every .py file whose hash-checked .pyc is missing or stale: only what changed.
+python - <<'PY'
+import importlib.util, pathlib, subprocess, sys
+unchecked = importlib.util.MAGIC_NUMBER + b"\x01\0\0\0"
+stale = []
+for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
+    try:
+        with open(importlib.util.cache_from_source(source), "rb") as pyc:
+            header = pyc.read(16)
+    except OSError:
+        header = b""
+    if header != unchecked + importlib.util.source_hash(source.read_bytes()):
+        stale.append(f"{source}\n")
+compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+subprocess.run([sys.executable, *compileall, "-i", "-"], input="".join(stale), text=True, check=True)
+PY
+find /root/.cache/venv -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm /opt/venv
 cp -a /root/.cache/venv /opt/venv
+touch -d "@$SOURCE_DATE_EPOCH" /opt
 EOF
 
 # ---- prod: deps plus the project's own files, in a layer of their own. No Poetry, no pip, no
 # compilers, no source tree. An application's files are in /app, the working directory and on the
 # import path; a package's are in the venv.
 FROM deps AS prod
-# Before the COPY, so that it is a layer of its own that a code change leaves alone.
-WORKDIR /app
 COPY --link --from=app /app-root/ /
 ARG HEALTHCHECK_URL
 ENV PYTHONPATH=/app \
@@ -220,6 +255,45 @@ LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
+
+# ---- sbom: a CycloneDX document of what prod's /opt/venv holds, written to the host as
+# sbom.cdx.json by `docker build --target sbom --output type=local,dest=. .` The tool, cyclonedx-py
+# with every package it needs pinned in sbom-requirements.txt, reads prod's venv mounted read-only;
+# nothing of it reaches prod.
+FROM base AS sbom-tool
+ARG POETRY_PYPI_MIRROR_URL=
+RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=bind,source=sbom-requirements.txt,target=/tmp/sbom-requirements.txt <<EOF
+set -eu
+python -m venv --without-pip /opt/sbom
+python -m pip --python /opt/sbom/bin/python install --no-deps --root-user-action=ignore \
+  --disable-pip-version-check ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
+  -r /tmp/sbom-requirements.txt
+python -m pip --python /opt/sbom/bin/python check
+EOF
+
+# The project is the document's subject: its name, version and description, from [project] or
+# [tool.poetry] (cyclonedx-py reads only the latter when it exists, so it gets them alone). With
+# SOURCE_DATE_EPOCH set, that is the document's timestamp: the same image gives the same document.
+ARG SOURCE_DATE_EPOCH
+RUN --mount=type=bind,from=prod,source=/opt/venv,target=/opt/venv \
+    --mount=type=bind,from=app,source=/project/pyproject.toml,target=/tmp/pyproject.toml <<EOF
+set -eu
+/opt/sbom/bin/python - <<'PY'
+import json, sys
+toml = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
+full = toml.load(open("/tmp/pyproject.toml", "rb"))
+about = full.get("project") or full.get("tool", {}).get("poetry", {})
+keys = [key for key in ("name", "version", "description") if key in about]
+subject = "[project]\n" + "".join(f"{key} = {json.dumps(about[key])}\n" for key in keys)
+open("/tmp/subject.toml", "w").write(subject)
+PY
+/opt/sbom/bin/cyclonedx-py environment --pyproject /tmp/subject.toml --output-reproducible \
+  --output-format JSON --output-file /sbom.cdx.json /opt/venv
+EOF
+
+FROM scratch AS sbom
+COPY --from=sbom-tool /sbom.cdx.json /
 
 # ---- dev: what the dev container runs. The workspace is bind-mounted, so no source is copied in;
 # the lifecycle commands in devcontainer.json install the project editable from there.

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tarfile
@@ -102,6 +103,12 @@ def copy_repo(dest: Path, owner: int = HOST_UID) -> Path:
     return dest
 
 
+def commit_time(repo: Path) -> str:
+    """The last commit's time in seconds, as the README's SOURCE_DATE_EPOCH build arg takes it."""
+    trusted = ["-c", f"safe.directory={repo}"]  # a copy may belong to the test's host user
+    return run(["git", *trusted, "log", "-1", "--format=%ct"], cwd=repo).stdout.strip()
+
+
 def mirror_build_args() -> list[str]:
     """Pass POETRY_PYPI_MIRROR_URL through to the build when it is set, as the README does."""
     return (
@@ -121,9 +128,12 @@ def docker_build(
     context: Path, target: str, tag: str, *extra: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """Build a target (the last stage if empty) with BuildKit's plain progress, whose output
-    shows which steps ran. An image the tag named before is removed, not left dangling."""
-    replaced = image_id(tag)
-    command = ["docker", "build", "--progress=plain", "-t", tag, *mirror_build_args(), *extra]
+    shows which steps ran; tagged unless `tag` is empty (as for an --output build). An image the
+    tag named before is removed, not left dangling."""
+    replaced = image_id(tag) if tag else ""
+    command = ["docker", "build", "--progress=plain", *mirror_build_args(), *extra]
+    if tag:
+        command += ["-t", tag]
     if target:
         command += ["--target", target]
     result = run([*command, str(context)], check=check)
@@ -209,6 +219,16 @@ def image_store() -> str:
     return f"classic image store ({driver})"
 
 
+def _file_time() -> int:
+    """The one modification time the Dockerfile gives every file it writes into prod."""
+    times = set(re.findall(r"SOURCE_DATE_EPOCH=(\d+)", (REPO / "Dockerfile").read_text()))
+    assert len(times) == 1, f"the Dockerfile should fix one file time, not {times or 'none'}"
+    return int(times.pop())
+
+
+FILE_TIME = _file_time()
+
+
 def layers(image: str) -> list[str]:
     """The image's layer digests (diff IDs), bottom first."""
     listed = run(["docker", "image", "inspect", "--format", "{{json .RootFS.Layers}}", image])
@@ -222,6 +242,7 @@ class Layer:
     diff_id: str  # the digest of its uncompressed tar: what `docker image inspect` lists
     files: dict[str, int]  # every entry's path and size (0 for directories, links, whiteouts)
     stored: int  # the blob's size in `docker save`'s output: compressed on the containerd store
+    times: dict[str, int]  # every entry's modification time, whiteouts aside
 
     @property
     def size(self) -> int:
@@ -263,9 +284,17 @@ def _decompressed(blob: IO[bytes]) -> IO[bytes]:
     return blob
 
 
-def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> list[Layer]:
-    """The image's layers, bottom first, read from `docker save` on either image store: each is
-    decompressed and must hash to the diff ID the image config names, so a layer that was not
+@dataclass(frozen=True)
+class SavedImage:
+    """An image as `docker save` writes it, on either image store."""
+
+    config_digest: str  # the digest of its config (what its manifest names, on any registry)
+    layers: list[Layer]  # bottom first
+
+
+def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> SavedImage:
+    """The image's config digest and layers, read from `docker save` on either image store: each
+    layer is decompressed and must hash to the diff ID the config names, so a layer that was not
     read in full fails here instead of passing blind. `visit` sees every byte of the config and
     of each decompressed layer."""
     with tempfile.TemporaryDirectory(prefix="kit-save-") as folder:
@@ -282,18 +311,24 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> lis
             for diff_id, name in zip(diff_ids, manifest["Layers"]):
                 blob = io.BufferedReader(archive.extractfile(name), 1 << 20)
                 reading = _Reading(_decompressed(blob), visit)
+                files, times = {}, {}
                 with tarfile.open(fileobj=io.BufferedReader(reading, 1 << 20), mode="r|") as tar:
-                    files = {entry.name: entry.size for entry in tar}
+                    for entry in tar:
+                        path = entry.name.removeprefix("./")  # some tools write "./etc"
+                        files[path] = entry.size
+                        if not Path(path).name.startswith(".wh."):
+                            times[path] = int(entry.mtime)
                 read_id = reading.drain()
                 assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"
-                found.append(Layer(diff_id, files, archive.getmember(name).size))
-    return found
+                stored = archive.getmember(name).size
+                found.append(Layer(diff_id, files, stored, times))
+    return SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), found)
 
 
 def layers_over(image: str, base: str) -> tuple[list[Layer], list[Layer]]:
     """The image's layers split into its base's and its own (a base it was not built on fails)."""
     below = layers(base)
-    found = saved_image(image)
+    found = saved_image(image).layers
     assert [layer.diff_id for layer in found[: len(below)]] == below, f"{image} is not on {base}"
     return found[: len(below)], found[len(below) :]
 

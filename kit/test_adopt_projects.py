@@ -313,6 +313,8 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
                 run(["docker", "inspect", "--format", "{{json .Config.Labels}}", name]).stdout
             )
         _, own = layers_over(tag, python)
+        sbom_output = f"type=local,dest={tmp_path / 'sbom'}"
+        docker_build(root, "sbom", "", "--output", sbom_output)
         listing = docker_run(tag, "sh", "-c", "ls -A /app; command -v poetry pip gcc cc || true")
         if "compiled" in expected:  # built from its sdist with a compiler that prod lacks
             docker_run(tag, "python", "-c", f"import {expected['compiled']}")
@@ -325,6 +327,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     assert labels["org.opencontainers.image.title"] in files["pyproject.toml"]
     if "description" in expected:
         assert labels["org.opencontainers.image.description"] == expected["description"]
+    sbom = json.loads((tmp_path / "sbom" / "sbom.cdx.json").read_text())
+    assert f'name = "{sbom["metadata"]["component"]["name"]}"' in files["pyproject.toml"]
+    assert sbom["components"], "the SBOM lists no dependency"
     added = [name for layer in own for name in layer.files]
     assert [name for name in added if not ADDED.fullmatch(name)] == []
     assert not any("/tests/" in name or name.endswith("pyproject.toml") for name in added)

@@ -1,6 +1,6 @@
 """How the Dockerfile uses the build cache: a code change re-runs no dependency step, and
 changes only the prod layer that holds the project's own files; nor does an edit of
-pyproject.toml that changes no dependency."""
+pyproject.toml that changes no dependency; and the same commit builds the same image."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from support import (
+    commit_time,
     dependency_steps,
     docker_build,
     edit_source,
     layers,
     remove_image,
+    run,
     saved_image,
     steps_that_ran,
     unique,
@@ -54,15 +56,32 @@ def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
     pyproject = repo_copy / "pyproject.toml"
     try:
         docker_build(repo_copy, "prod", tag)
-        before = [layer.files for layer in saved_image(tag)]
+        before = layers(tag)
         assert edit[0] in pyproject.read_text()
         pyproject.write_text(pyproject.read_text().replace(*edit))
         ran = steps_that_ran(docker_build(repo_copy, "prod", tag).stdout)
-        after = [layer.files for layer in saved_image(tag)]
+        after = layers(tag)
     finally:
         remove_image(tag)
 
     assert [step for step in ran if step.startswith("[deps ")] == [], ran
-    # The same files below the project's own layer. (Their digests can differ where BuildKit
-    # holds two cache records of the step: the dependency layer's file times are not yet fixed.)
-    assert after[:-1] == before[:-1]
+    assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
+
+
+def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
+    repo_copy: Path,
+) -> None:
+    first, second = unique("kit-test-repro"), unique("kit-test-repro")
+    epoch = ["--build-arg", f"SOURCE_DATE_EPOCH={commit_time(repo_copy)}"]
+    try:
+        docker_build(repo_copy, "prod", first, *epoch)
+        run(["docker", "builder", "prune", "--all", "--force"])
+        ran = steps_that_ran(docker_build(repo_copy, "prod", second, *epoch).stdout)
+        one, other = saved_image(first), saved_image(second)
+    finally:
+        remove_image(first)
+        remove_image(second)
+
+    assert any(step.startswith("[deps ") for step in ran), ran  # the cache was empty
+    assert [layer.diff_id for layer in other.layers] == [layer.diff_id for layer in one.layers]
+    assert other.config_digest == one.config_digest  # the same image, to the last byte

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support import (
+    FILE_TIME,
     base_image,
+    copy_repo,
+    docker_build,
     docker_run,
     http_get,
     layers_over,
     run,
     serving,
+    unique,
     venv_bytes,
 )
 
@@ -105,6 +110,27 @@ def test_prod_adds_only_the_venv_and_the_app_user_to_its_base(
     assert [name for name in added if not ADDED.fullmatch(name)] == []
 
 
+def test_nothing_prod_adds_to_its_base_records_when_it_was_built(
+    prod_image: str, prod_python: str
+) -> None:
+    below, own = layers_over(prod_image, base_image(prod_python))
+    base_times = {name: time for layer in below for name, time in layer.times.items()}
+    as_root = ["docker", "run", "--rm", "--user", "0", prod_image]
+    shadow = run([*as_root, "grep", "^app:", "/etc/shadow"])
+
+    # Every entry carries the Dockerfile's one fixed time, or is a directory above one with the
+    # base image's own time: none says when or where it was built.
+    dated = {
+        name: time
+        for layer in own
+        for name, time in layer.times.items()
+        if time not in (FILE_TIME, base_times.get(name))
+    }
+    assert dated == {}
+    # The app user's password-change date (days since 1970) is that time's day, not the build's.
+    assert shadow.stdout.split(":")[2] == str(FILE_TIME // 86400), shadow.stdout
+
+
 def test_prod_venv_has_no_pip_or_setuptools(prod_image: str) -> None:
     listing = docker_run(prod_image, "sh", "-c", "ls /opt/venv/lib/python*/site-packages")
 
@@ -118,3 +144,30 @@ def test_prod_adds_its_venv_and_at_most_5_percent_more(prod_image: str, prod_pyt
 
     # The lower bound is the control: layers read compressed, or not at all, fall short of it.
     assert 0.98 * venv <= added <= 1.05 * venv, (added, venv)
+
+
+def distributions(image: str) -> set[tuple[str, str]]:
+    """Every distribution in the image's /opt/venv: (normalized name, version)."""
+    script = "import importlib.metadata as m\nfor d in m.distributions(): print(d.name, d.version)"
+    listing = docker_run(image, "python", "-c", script)
+    return {(normalized(name), version) for name, version in map(str.split, listing.splitlines())}
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_sbom_target_lists_what_prods_venv_holds(
+    prod_image: str, prod_python: str, tmp_path: Path
+) -> None:
+    workspace = copy_repo(tmp_path / unique("ws"))
+    output = f"type=local,dest={tmp_path / 'out'}"
+    python = f"PYTHON_VERSION={prod_python}"
+    docker_build(workspace, "sbom", "", "--build-arg", python, "--output", output)
+    sbom = json.loads((tmp_path / "out" / "sbom.cdx.json").read_text())
+
+    subject = sbom["metadata"]["component"]
+    assert (subject["name"], subject["version"]) == ("minimal-py-poetry", "0.1.0")
+    listed = {(normalized(c["name"]), c["version"]) for c in sbom["components"]}
+    assert listed | {(subject["name"], subject["version"])} == distributions(prod_image)
+    assert "fastapi" in {name for name, _ in listed}  # the control: a locked dependency is there
