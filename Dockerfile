@@ -166,7 +166,7 @@ python -m pip uninstall --yes --root-user-action=ignore pip
 groupadd --system --gid 10001 app
 useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
 mkdir /app
-find /etc /usr/local /app -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+find /etc /usr/local /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 EOF
 
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
@@ -228,7 +228,9 @@ PY
 find /root/.cache/venv -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm /opt/venv
 cp -a /root/.cache/venv /opt/venv
-touch -d "@$SOURCE_DATE_EPOCH" /opt
+# The directories this step wrote in, or BuildKit in for the mounts (it keeps their times as they
+# are when it removes the mount points).
+touch -d "@$SOURCE_DATE_EPOCH" /opt /root /tmp
 EOF
 
 # ---- prod: deps plus the project's own files, in a layer of their own. No Poetry, no pip, no

@@ -243,6 +243,14 @@ class Layer:
     files: dict[str, int]  # every entry's path and size (0 for directories, links, whiteouts)
     stored: int  # the blob's size in `docker save`'s output: compressed on the containerd store
     times: dict[str, int]  # every entry's modification time, whiteouts aside
+    # A digest of every entry (name, type, owner, mode, link, bytes and, whiteouts aside, time):
+    # the same files, even where the tar around them differs.
+    content: str
+
+    @property
+    def whiteouts(self) -> list[str]:
+        """What the layer deletes from the layers below it."""
+        return [path for path in self.files if Path(path).name.startswith(".wh.")]
 
     @property
     def size(self) -> int:
@@ -311,17 +319,21 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
             for diff_id, name in zip(diff_ids, manifest["Layers"]):
                 blob = io.BufferedReader(archive.extractfile(name), 1 << 20)
                 reading = _Reading(_decompressed(blob), visit)
-                files, times = {}, {}
+                files, times, content = {}, {}, hashlib.sha256()
                 with tarfile.open(fileobj=io.BufferedReader(reading, 1 << 20), mode="r|") as tar:
                     for entry in tar:
                         path = entry.name.removeprefix("./")  # some tools write "./etc"
                         files[path] = entry.size
                         if not Path(path).name.startswith(".wh."):
                             times[path] = int(entry.mtime)
+                        about = (path, entry.type, entry.uid, entry.gid, entry.mode, entry.linkname)
+                        content.update(repr((*about, times.get(path))).encode())
+                        if entry.isfile():
+                            content.update(tar.extractfile(entry).read())
                 read_id = reading.drain()
                 assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"
                 stored = archive.getmember(name).size
-                found.append(Layer(diff_id, files, stored, times))
+                found.append(Layer(diff_id, files, stored, times, "sha256:" + content.hexdigest()))
     return SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), found)
 
 
@@ -411,19 +423,14 @@ class DevContainer:
         self.remote_user = outcome["remoteUser"]
         return self
 
+    def command(self, *command: str) -> list[str]:
+        """The host's command line that runs `command` as the remote user, in the workspace, the
+        way VS Code's terminal (and its extensions' processes) run there."""
+        workspace = ["--workspace-folder", str(self.workspace)]
+        return [*self.as_user, "devcontainer", "exec", *workspace, *command]
+
     def exec(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a command as the remote user, in the workspace, the way VS Code's terminal does."""
-        return run(
-            [
-                *self.as_user,
-                "devcontainer",
-                "exec",
-                "--workspace-folder",
-                str(self.workspace),
-                *command,
-            ],
-            check=check,
-        )
+        return run(self.command(*command), check=check)
 
     def sh(self, script: str, check: bool = True) -> str:
         return self.exec("bash", "-c", script, check=check).stdout.strip()

@@ -30,6 +30,7 @@ from support import (
     steps_that_ran,
     unique,
 )
+from vscode import debug_the_first_test
 
 FASTAPI = ["fastapi (>=0.110)", "uvicorn (>=0.30)"]
 APP = """\
@@ -340,6 +341,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     with opened(root) as container:
         assert container.sh("command -v python") == "/opt/venv/bin/python"
         assert app_tests_pass(container)
+        debugged = debug_the_first_test(container)
+
+    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
 
 
 # Real public Poetry projects of different shapes, downloaded from the package index at test time
@@ -392,6 +396,10 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
         run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
     with opened(root) as container:
         assert app_tests_pass(container)
+        debugged = debug_the_first_test(container)
+
+    # The Testing view's debug button stops in the project's own test.
+    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
 
 
 def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
