@@ -219,6 +219,12 @@ def image_store() -> str:
     return f"classic image store ({driver})"
 
 
+def on_classic_image_store() -> bool:
+    """Whether the engine keeps images in the classic store (no multi-platform images; whiteouts
+    stamped with the time a layer is written)."""
+    return image_store().startswith("classic")
+
+
 def _file_time() -> int:
     """The one modification time the Dockerfile gives every file it writes into prod."""
     times = set(re.findall(r"SOURCE_DATE_EPOCH=(\d+)", (REPO / "Dockerfile").read_text()))

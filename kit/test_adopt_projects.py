@@ -343,7 +343,7 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
         assert app_tests_pass(container)
         debugged = debug_the_first_test(container)
 
-    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
+    assert debugged.stop == debugged.breakpoint.hit
 
 
 # Real public Poetry projects of different shapes, downloaded from the package index at test time
@@ -399,7 +399,7 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
         debugged = debug_the_first_test(container)
 
     # The Testing view's debug button stops in the project's own test.
-    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
+    assert debugged.stop == debugged.breakpoint.hit
 
 
 def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(

@@ -15,9 +15,9 @@ from support import (
     copy_repo,
     docker_build,
     http_get,
-    image_store,
     layers_over,
     mirror_build_args,
+    on_classic_image_store,
     opened,
     remove_image,
     run,
@@ -139,7 +139,7 @@ def test_an_arm64_dev_container_debugs_a_test_from_the_testing_view(
     print(f"arm64 Debug tests: first stop {debugged.seconds:.1f} s after launch")
 
     assert machine == "aarch64"
-    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
+    assert debugged.stop == debugged.breakpoint.hit
     assert debugged.exit_code == 0
 
 
@@ -183,7 +183,7 @@ def test_the_readme_multi_platform_build_gives_one_index_with_both_platforms(
     pushed = f"127.0.0.1:5000/{repository}:multi"
     local = unique("kit-test-multi")
     commands = readme_multi_platform_commands()
-    if image_store().startswith("classic"):
+    if on_classic_image_store():
         # This store cannot hold a multi-platform image: the build stops with the error that the
         # README's troubleshooting names, before it builds anything.
         failed = run(as_written(commands["local"], local, arm64_workspace), check=False)

@@ -12,8 +12,8 @@ from support import (
     dependency_steps,
     docker_build,
     edit_source,
-    image_store,
     layers,
+    on_classic_image_store,
     remove_image,
     run,
     saved_image,
@@ -86,7 +86,7 @@ def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
     assert any(step.startswith("[deps ") for step in ran), ran  # the cache was empty
     # The same files in every layer, to the byte, the owner and the time.
     assert [layer.content for layer in other.layers] == [layer.content for layer in one.layers]
-    if image_store().startswith("classic"):
+    if on_classic_image_store():
         # The classic store's engine stamps whiteouts (the base's pip, removed) with the time it
         # writes the layer: that one layer's tar differs; every other is the same to the byte.
         kept = [(a.diff_id, b.diff_id) for a, b in zip(one.layers, other.layers) if not a.whiteouts]

@@ -34,22 +34,26 @@ def readme_attach_command() -> list[str]:
     return found.group(1).split()
 
 
+def in_the_health_handler(container: DevContainer) -> Breakpoint:
+    return Breakpoint.at(container, "src/minimal_py_poetry/app.py", 'return {"status": "ok"}')
+
+
 def test_f5_run_the_service_stops_in_the_health_handler_of_the_reloaded_server(
     dev_container: DevContainer,
 ) -> None:
     """uvicorn --reload serves from a child process: the adapter asks for it to be debugged too
     (`startDebugging`), and it is there that the breakpoint is hit."""
-    here = Breakpoint.at(dev_container, "src/minimal_py_poetry/app.py", 'return {"status": "ok"}')
+    here = in_the_health_handler(dev_container)
     config = launch_configuration(dev_container, "Run the service (reload)")
     with debugging(dev_container, here) as debugger:
         launched = time.monotonic()
         debugger.start(debugger.adapter(), config)
         request = debugger.get("http://127.0.0.1:8000/health")
-        reason, path, line = debugger.stopped()
+        stop = debugger.stopped()
         print(f"Run the service: first stop {time.monotonic() - launched:.1f} s after launch")
         status = status_of(request)
 
-    assert (reason, path, line) == ("breakpoint", here.path, here.line)
+    assert stop == here.hit
     assert status == 200
 
 
@@ -60,14 +64,14 @@ def test_f5_debug_tests_stops_inside_the_test_the_testing_view_debugs(
     print(f"Debug tests: first stop {debugged.seconds:.1f} s after launch")
 
     assert debugged.node == "tests/test_app.py::test_health_returns_200_and_ok"
-    assert debugged.stop == ("breakpoint", debugged.breakpoint.path, debugged.breakpoint.line)
+    assert debugged.stop == debugged.breakpoint.hit
     assert debugged.exit_code == 0  # the test passed once it continued
 
 
 def test_f5_attach_stops_in_the_process_the_readme_starts_under_debugpy(
     dev_container: DevContainer,
 ) -> None:
-    here = Breakpoint.at(dev_container, "src/minimal_py_poetry/app.py", 'return {"status": "ok"}')
+    here = in_the_health_handler(dev_container)
     config = launch_configuration(dev_container, "Attach (port 5678)")
     # The README's command as written; the app reads its port from $PORT: one not in use here.
     started = dev_container.command("env", "PORT=8010", *readme_attach_command())
@@ -81,13 +85,13 @@ def test_f5_attach_stops_in_the_process_the_readme_starts_under_debugpy(
         session = debugger.connect("attach", config["connect"]["host"], config["connect"]["port"])
         debugger.start(session, config)
         request = debugger.get("http://127.0.0.1:8010/health")
-        reason, path, line = debugger.stopped()
+        stop = debugger.stopped()
         print(f"Attach: first stop {time.monotonic() - launched:.1f} s after attach")
         status = status_of(request)
         output.seek(0)
         printed = output.read().decode(errors="replace")
 
-    assert (reason, path, line) == ("breakpoint", here.path, here.line)
+    assert stop == here.hit
     assert status == 200
     # debugpy's warning that breakpoints may be missed, which the README's command avoids.
     assert "frozen modules" not in printed, printed

@@ -83,10 +83,15 @@ def line_of(path: Path, text: str) -> int:
 
 @dataclass
 class Breakpoint:
-    """A line of the workspace's source, as the container sees it and as the host sees it."""
+    """A line of the workspace's source, by its path in the container."""
 
     path: str
     line: int
+
+    @property
+    def hit(self) -> tuple[str, str, int]:
+        """What `Debugger.stopped` says when the debuggee stops here."""
+        return ("breakpoint", self.path, self.line)
 
     @classmethod
     def at(cls, container: DevContainer, relative: str, text: str) -> Breakpoint:
