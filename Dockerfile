@@ -39,25 +39,42 @@ CMD ["minimal-py-poetry"]
 ENV VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
+# ---- uv: the installer that puts Poetry's pinned set in place in a second, not in pip's many
+# (its pin is the `uv==` line of poetry-requirements.txt). Only ever mounted: no image holds it.
+FROM base AS uv
+ARG POETRY_PYPI_MIRROR_URL=
+RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
+set -eu
+grep '^uv==' /tmp/poetry-requirements.txt >/tmp/uv.txt
+python -m pip install --no-deps --target /opt/uv --root-user-action=ignore \
+  --disable-pip-version-check ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
+  -r /tmp/uv.txt
+EOF
+
 # ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
 FROM base AS poetry
 # A PyPI mirror or pull-through cache (simple index URL); empty means PyPI. Not a secret: credentials
 # go in as a BuildKit secret (see README), never as a build arg.
 ARG POETRY_PYPI_MIRROR_URL=
-ENV POETRY_VIRTUALENVS_CREATE=false \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_ROOT_USER_ACTION=ignore
+ENV POETRY_VIRTUALENVS_CREATE=false
 # Exactly the versions in poetry-requirements.txt, Poetry's own dependencies included, so every
-# build gets the same Poetry; `pip check` proves the set complete. The base image's pip installs
-# them, so the venv itself carries no pip (/opt/venv does not exist yet: `python` is still the
-# base interpreter).
-RUN --mount=type=cache,target=/root/.cache/pip \
-    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt \
-    python -m venv --without-pip /opt/poetry \
- && python -m pip --python /opt/poetry/bin/python install --no-deps \
-      ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} -r /tmp/poetry-requirements.txt \
- && python -m pip --python /opt/poetry/bin/python check \
- && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+# build gets the same Poetry; `uv pip check` proves the set complete. The venv carries no pip.
+# Compiled now: every later step mounts /opt/poetry read-only, where Poetry could not write its
+# bytecode and would compile it in memory at every start (2 s a run).
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
+set -eu
+python -m venv --without-pip /opt/poetry
+grep -v '^uv==' /tmp/poetry-requirements.txt >/tmp/poetry-only.txt
+/opt/uv/bin/uv pip install --quiet --python /opt/poetry/bin/python --no-deps --compile-bytecode \
+  --link-mode copy ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
+  -r /tmp/poetry-only.txt
+/opt/uv/bin/uv pip check --quiet --python /opt/poetry/bin/python
+rm /tmp/poetry-only.txt
+ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+EOF
 
 # ---- locked: the two files the dependencies come from, checked before anything is built from them.
 # Without a lock, `poetry sync` would resolve afresh and install versions nobody reviewed; broken

@@ -196,7 +196,7 @@ def steps_that_ran(build_output: str) -> list[str]:
 
 
 # The Dockerfile's stages that install Poetry and the dependencies.
-DEPENDENCY_STAGES = ("poetry", "locked", "build-tools", "deps")
+DEPENDENCY_STAGES = ("uv", "poetry", "locked", "build-tools", "deps")
 
 
 def dependency_steps(steps: list[str]) -> list[str]:
