@@ -151,9 +151,11 @@ for path in sorted(pathlib.Path(".").iterdir()):
 PY
     ;;
 esac
-# Bytecode checked by hash, not by the files' times (prod is read-only: nothing recompiles), and
-# one fixed time on every file: the layer is a function of the project's files alone.
+# Bytecode checked by hash, not by the files' times (prod is read-only: nothing recompiles); the
+# modes a checkout has under any umask; and one fixed time on every file: the layer is a function
+# of the project's files alone, and the app user can write none of them.
 python -m compileall -q --invalidation-mode unchecked-hash -s /app-root -p / /app-root
+chmod -R u=rwX,go=rX /app-root
 find /app-root -exec touch -h -d @315532800 {} +
 EOF
 
@@ -242,6 +244,9 @@ for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
 compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 subprocess.run([sys.executable, *compileall, "-i", "-"], input="".join(stale), text=True, check=True)
 PY
+# Poetry's parallel installer now and then leaves a file world-writable: every mode becomes
+# rw-r--r-- (rwxr-xr-x where it was executable), so the app user can write nothing here.
+chmod -R u=rwX,go=rX /root/.cache/venv
 find /root/.cache/venv -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm /opt/venv
 cp -a /root/.cache/venv /opt/venv

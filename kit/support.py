@@ -252,6 +252,9 @@ class Layer:
     # A digest of every entry (name, type, owner, mode, link, bytes and, whiteouts aside, time):
     # the same files, even where the tar around them differs.
     content: str
+    # Each entry's own digest: all of the above, and what else its tar header says (owner names,
+    # PAX records such as extended attributes): where two layers differ, entry by entry.
+    entries: dict[str, str]
 
     @property
     def whiteouts(self) -> list[str]:
@@ -325,7 +328,7 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
             for diff_id, name in zip(diff_ids, manifest["Layers"]):
                 blob = io.BufferedReader(archive.extractfile(name), 1 << 20)
                 reading = _Reading(_decompressed(blob), visit)
-                files, times, content = {}, {}, hashlib.sha256()
+                files, times, entries, content = {}, {}, {}, hashlib.sha256()
                 with tarfile.open(fileobj=io.BufferedReader(reading, 1 << 20), mode="r|") as tar:
                     for entry in tar:
                         path = entry.name.removeprefix("./")  # some tools write "./etc"
@@ -333,13 +336,16 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
                         if not Path(path).name.startswith(".wh."):
                             times[path] = int(entry.mtime)
                         about = (path, entry.type, entry.uid, entry.gid, entry.mode, entry.linkname)
-                        content.update(repr((*about, times.get(path))).encode())
-                        if entry.isfile():
-                            content.update(tar.extractfile(entry).read())
+                        data = tar.extractfile(entry).read() if entry.isfile() else b""
+                        content.update(repr((*about, times.get(path))).encode() + data)
+                        header = (entry.uname, entry.gname, sorted(entry.pax_headers.items()))
+                        own = repr((*about, entry.mtime, header)).encode() + data
+                        entries[path] = hashlib.sha256(own).hexdigest()
                 read_id = reading.drain()
                 assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"
                 stored = archive.getmember(name).size
-                found.append(Layer(diff_id, files, stored, times, "sha256:" + content.hexdigest()))
+                digest = "sha256:" + content.hexdigest()
+                found.append(Layer(diff_id, files, stored, times, digest, entries))
     return SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), found)
 
 

@@ -136,7 +136,10 @@ def test_an_arm64_dev_container_debugs_a_test_from_the_testing_view(
     with opened(workspace) as container:
         machine = container.sh("uname -m")
         debugged = debug_the_first_test(container)
-    print(f"arm64 Debug tests: first stop {debugged.seconds:.1f} s after launch")
+    print(
+        f"arm64 dev container: up in {container.up_seconds:.0f} s;"
+        f" Debug tests: first stop {debugged.seconds:.1f} s after launch"
+    )
 
     assert machine == "aarch64"
     assert debugged.stop == debugged.breakpoint.hit
