@@ -195,13 +195,50 @@ def steps_that_ran(build_output: str) -> list[str]:
     return [name for number, name in names.items() if number not in cached]
 
 
-# The Dockerfile's stages that install Poetry and the dependencies.
-DEPENDENCY_STAGES = ("uv", "poetry", "locked", "build-tools", "deps")
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the Dockerfile."""
+
+    parent: str  # what it starts FROM: a stage's name or an image
+    uses: frozenset[str]  # what its COPY --from and RUN --mount from= name
+    text: str  # its lines, FROM included
+
+
+def stages() -> dict[str, Stage]:
+    """The kit's Dockerfile's stages by name, in order."""
+    found: dict[str, tuple[str, set[str], list[str]]] = {}
+    for line in (REPO / "Dockerfile").read_text().splitlines():
+        start = re.match(r"FROM\s+(?:--platform=\S+\s+)?(\S+)\s+AS\s+(\S+)", line, re.IGNORECASE)
+        if start:
+            found[start.group(2)] = (start.group(1), set(), [])
+        if found:
+            _, uses, lines = list(found.values())[-1]
+            uses.update(re.findall(r"[\s,-]from=([\w.-]+)", line))
+            lines.append(line)
+    return {
+        name: Stage(parent, frozenset(uses), "\n".join(lines))
+        for name, (parent, uses, lines) in found.items()
+    }
+
+
+def dependency_stages() -> set[str]:
+    """The stages that prod's runtime is made of, read from the Dockerfile: the one `prod` starts
+    FROM and every stage that one builds on, mounts or copies from, all the way down (the
+    first stage, FROM the base image alone, aside: it adds no step)."""
+    graph = stages()
+    found, todo = set(), [graph["prod"].parent]
+    while todo:
+        name = todo.pop()
+        if name in graph and name not in found and graph[name].parent in graph:
+            found.add(name)
+            todo += [graph[name].parent, *graph[name].uses]
+    return found
 
 
 def dependency_steps(steps: list[str]) -> list[str]:
     """The steps of the dependency stages among `steps` (`[deps 1/1] RUN ...` is in `deps`)."""
-    return [step for step in steps if step.lstrip("[").split(" ", 1)[0] in DEPENDENCY_STAGES]
+    names = dependency_stages()
+    return [step for step in steps if step.lstrip("[").split(" ", 1)[0] in names]
 
 
 def edit_source(workspace: Path) -> None:

@@ -4,12 +4,14 @@ pyproject.toml that changes no dependency; and the same commit builds the same i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from support import (
     Layer,
     commit_time,
+    dependency_stages,
     dependency_steps,
     docker_build,
     edit_source,
@@ -18,9 +20,20 @@ from support import (
     remove_image,
     run,
     saved_image,
+    stages,
     steps_that_ran,
     unique,
 )
+
+
+def test_the_dependency_stages_in_the_dockerfile_install_the_lock_and_read_no_source() -> None:
+    """What the cache tests below call a dependency step: a renamed or reordered stage keeps them
+    honest, and one that reads the project's files there would fail here."""
+    found = {name: stage for name, stage in stages().items() if name in dependency_stages()}
+
+    assert any(re.search(r"poetry .*\bsync\b", stage.text) for stage in found.values()), found
+    assert any("COPY pyproject.toml poetry.lock" in stage.text for stage in found.values())
+    assert [name for name, stage in found.items() if re.search(r"(?m)^COPY \. ", stage.text)] == []
 
 
 def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_layer(
