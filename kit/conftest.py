@@ -18,6 +18,7 @@ from support import (
     copy_repo,
     docker_build,
     image_store,
+    opened,
     remove_image,
     run,
     unique,
@@ -74,11 +75,8 @@ def prod_image(tmp_path_factory: pytest.TempPathFactory, prod_python: str) -> It
 @pytest.fixture(scope="session")
 def dev_container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevContainer]:
     """One dev container, brought up by `devcontainer up` on a copy of the repository."""
-    container = DevContainer(copy_repo(tmp_path_factory.mktemp("dev") / unique("ws")))
-    try:
-        yield container.up()
-    finally:
-        container.remove()
+    with opened(copy_repo(tmp_path_factory.mktemp("dev") / unique("ws"))) as container:
+        yield container
 
 
 # Linters that need a newer Python than the host may have: they run in a container of their own.

@@ -14,10 +14,12 @@ import pytest
 from support import (
     PYTHON_VERSIONS,
     REPO,
-    DevContainer,
+    app_tests_pass,
     copy_repo,
     docker_build,
     http_get,
+    import_location,
+    opened,
     remove_image,
     run,
     serving,
@@ -30,24 +32,18 @@ NEW_NAME = "acme-widgets"
 def test_a_codespaces_prebuild_completes_the_venv_and_leaves_user_steps_for_later(
     repo_copy: Path,
 ) -> None:
-    container = DevContainer(repo_copy)
     hook = repo_copy / ".git" / "hooks" / "pre-commit"
-    try:
-        container.up("--prebuild")
-        after_prebuild = container.sh(
-            "cd /tmp && python -c 'import minimal_py_poetry, debugpy, pytest; "
-            "print(minimal_py_poetry.__file__)'"
-        )
+    with opened(repo_copy, "--prebuild") as container:
+        after_prebuild = [import_location(container, m) for m in ("minimal_py_poetry", "debugpy")]
         hook_after_prebuild = hook.exists()
         container.up()
-        tests = container.exec("pytest", "-q", "-p", "no:cacheprovider")
-    finally:
-        container.remove()
+        passed = app_tests_pass(container)
 
-    assert after_prebuild == f"{container.remote_workspace}/src/minimal_py_poetry/__init__.py"
+    assert after_prebuild[0] == f"{container.remote_workspace}/src/minimal_py_poetry/__init__.py"
+    assert after_prebuild[1].startswith("/opt/venv/"), after_prebuild
     assert not hook_after_prebuild, "postCreateCommand ran during the prebuild"
     assert hook.exists(), "postCreateCommand did not run after the prebuild"
-    assert " passed" in tests.stdout
+    assert passed
 
 
 def test_devcontainer_json_sizes_the_codespace() -> None:
@@ -90,24 +86,20 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
     if os.geteuid() == 0:
         run(["chown", "-R", "1000:1000", str(workspace)])
     tag = unique("kit-test-renamed")
-    container = DevContainer(workspace)
     try:
         docker_build(workspace, "prod", tag)
         with serving(tag) as (_, url):
             status, _ = http_get(f"{url}/health")
         command = run(["docker", "inspect", "--format", "{{json .Config.Cmd}}", tag]).stdout
-        container.up()
-        tests = container.exec("pytest", "-q", "-p", "no:cacheprovider")
-        location = container.sh(
-            "cd /tmp && python -c 'import acme_widgets; print(acme_widgets.__file__)'"
-        )
     finally:
         remove_image(tag)
-        container.remove()
+    with opened(workspace) as container:
+        passed = app_tests_pass(container)
+        location = import_location(container, "acme_widgets")
 
     assert status == 200
     assert command.strip() == '["acme-widgets"]'
-    assert " passed" in tests.stdout
+    assert passed
     assert location == f"{container.remote_workspace}/src/acme_widgets/__init__.py"
 
 

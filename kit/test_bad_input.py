@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from support import DevContainer, copy_repo, docker_build, run, unique
+from support import DevContainer, app_tests_pass, copy_repo, docker_build, opened, run, unique
 
 LOCK_HINT = "run 'poetry lock' and commit poetry.lock"
 
@@ -65,18 +65,14 @@ def test_a_host_venv_in_the_workspace_is_ignored_by_the_dev_container(repo_copy:
     (repo_copy / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     if os.geteuid() == 0:
         run(["chown", "-R", "1000:1000", str(repo_copy / ".venv")])
-    container = DevContainer(repo_copy)
-    try:
-        container.up()
+    with opened(repo_copy) as container:
         paths = container.sh(
             "command -v python; poetry env info --path; cd /tmp && poetry --version"
         )
-        tests = container.exec("pytest", "-q", "-p", "no:cacheprovider")
-    finally:
-        container.remove()
+        passed = app_tests_pass(container)
 
     assert paths.splitlines()[:2] == ["/opt/venv/bin/python", "/opt/venv"]
-    assert " passed" in tests.stdout
+    assert passed
     assert (repo_copy / ".venv" / "bin" / "python").read_text().startswith("#!/bin/sh")
 
 
@@ -109,13 +105,9 @@ def test_a_windows_clone_keeps_lf_and_the_dev_container_works(tmp_path: Path) ->
         assert b"\r\n" not in (clone / name).read_bytes(), f"{name} has CRLF line endings"
     if os.geteuid() == 0:
         run(["chown", "-R", "1000:1000", str(clone)])
-    container = DevContainer(clone)
-    try:
-        container.up()
-        tests = container.exec("pytest", "-q", "-p", "no:cacheprovider")
+    with opened(clone) as container:
+        passed = app_tests_pass(container)
         hooks = container.exec("pre-commit", "run", "--all-files")
-    finally:
-        container.remove()
 
-    assert " passed" in tests.stdout
+    assert passed
     assert "Failed" not in hooks.stdout

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import REPO, DevContainer
+from support import REPO, DevContainer, app_tests_pass, import_location, opened
 
 VENV_PYTHON = "/opt/venv/bin/python"
 SHELLS = {
@@ -88,18 +88,13 @@ def normalized(requirements: list[str]) -> set[str]:
 
 
 def test_project_is_installed_editable_from_the_workspace(dev_container: DevContainer) -> None:
-    location = dev_container.sh(
-        "cd /tmp && python -c 'import minimal_py_poetry; print(minimal_py_poetry.__file__)'"
-    )
+    location = import_location(dev_container, "minimal_py_poetry")
 
     assert location == f"{dev_container.remote_workspace}/src/minimal_py_poetry/__init__.py"
 
 
 def test_app_tests_pass_inside_the_container(dev_container: DevContainer) -> None:
-    result = dev_container.exec("pytest", "-q", "-p", "no:cacheprovider")
-
-    assert " passed" in result.stdout
-    assert "failed" not in result.stdout
+    assert app_tests_pass(dev_container)
 
 
 def test_pre_commit_hooks_are_installed_and_pass_on_all_files(
@@ -122,11 +117,8 @@ def test_git_trusts_the_workspace(dev_container: DevContainer) -> None:
 @pytest.fixture
 def own_dev_container(repo_copy: Path) -> Iterator[DevContainer]:
     """A dev container of its own, for a test that changes the workspace and the venv."""
-    container = DevContainer(repo_copy)
-    try:
-        yield container.up()
-    finally:
-        container.remove()
+    with opened(repo_copy) as container:
+        yield container
 
 
 def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
@@ -136,9 +128,7 @@ def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
 
     own_dev_container.exec("poetry", "add", "six")
 
-    assert own_dev_container.sh("python -c 'import six; print(six.__file__)'").startswith(
-        "/opt/venv/lib/python"
-    )
+    assert import_location(own_dev_container, "six").startswith("/opt/venv/lib/python")
     assert 'name = "six"' in (workspace / "poetry.lock").read_text()
     assert "six" in (workspace / "pyproject.toml").read_text()
     assert own_dev_container.sh("poetry check --lock").startswith("All set!")
