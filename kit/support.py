@@ -375,8 +375,11 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
                         about = (path, entry.type, entry.uid, entry.gid, entry.mode, entry.linkname)
                         data = tar.extractfile(entry).read() if entry.isfile() else b""
                         content.update(repr((*about, times.get(path))).encode() + data)
-                        header = (entry.uname, entry.gname, sorted(entry.pax_headers.items()))
-                        own = repr((*about, entry.mtime, header)).encode() + data
+                        pax = sorted(entry.pax_headers.items())
+                        header = (entry.mtime, entry.uname, entry.gname, pax)
+                        if path not in times:  # a whiteout: its time aside, as above
+                            header = (entry.uname, entry.gname)
+                        own = repr((*about, header)).encode() + data
                         entries[path] = hashlib.sha256(own).hexdigest()
                 read_id = reading.drain()
                 assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"

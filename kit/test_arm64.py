@@ -132,6 +132,9 @@ def test_an_arm64_dev_container_debugs_a_test_from_the_testing_view(
     # and Apple Silicon runs arm64 natively). The step only trusts the workspace for git and
     # matches a host group, which the debugger needs neither of.
     del config["onCreateCommand"]
+    # Emulated, pytest under debugpy takes minutes to start: more than the 15 s debugpy's adapter
+    # waits for its debuggee by default (natively, on Apple Silicon, it starts in seconds).
+    config["containerEnv"]["DEBUGPY_PROCESS_SPAWN_TIMEOUT"] = "600"
     path.write_text(json.dumps(config))
     with opened(workspace) as container:
         machine = container.sh("uname -m")

@@ -164,7 +164,8 @@ class Debugger:
         gutter sets it."""
         session.request("initialize", VS_CODE)
         started = session.send(configuration["request"], configuration)
-        session.event("initialized")
+        # Long enough for a debuggee under emulation (arm64 here), which takes minutes to start.
+        session.event("initialized", timeout=600)
         placed = session.request(
             "setBreakpoints",
             {
