@@ -292,6 +292,9 @@ class Layer:
     # Each entry's own digest: all of the above, and what else its tar header says (owner names,
     # PAX records such as extended attributes): where two layers differ, entry by entry.
     entries: dict[str, str]
+    # Each entry's header as read (type, owner, mode, link, time, owner names, PAX records, size):
+    # what to show where two entries differ.
+    headers: dict[str, tuple[object, ...]]
 
     @property
     def whiteouts(self) -> list[str]:
@@ -365,7 +368,7 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
             for diff_id, name in zip(diff_ids, manifest["Layers"]):
                 blob = io.BufferedReader(archive.extractfile(name), 1 << 20)
                 reading = _Reading(_decompressed(blob), visit)
-                files, times, entries, content = {}, {}, {}, hashlib.sha256()
+                files, times, entries, headers, content = {}, {}, {}, {}, hashlib.sha256()
                 with tarfile.open(fileobj=io.BufferedReader(reading, 1 << 20), mode="r|") as tar:
                     for entry in tar:
                         path = entry.name.removeprefix("./")  # some tools write "./etc"
@@ -381,11 +384,13 @@ def saved_image(image: str, visit: Callable[[bytes], None] | None = None) -> Sav
                             header = (entry.uname, entry.gname)
                         own = repr((*about, header)).encode() + data
                         entries[path] = hashlib.sha256(own).hexdigest()
+                        headers[path] = (*about[1:4], oct(entry.mode), *about[5:], *header)
+                        headers[path] += (entry.size,)
                 read_id = reading.drain()
                 assert read_id == diff_id, f"layer {name} reads as {read_id}, not {diff_id}"
                 stored = archive.getmember(name).size
                 digest = "sha256:" + content.hexdigest()
-                found.append(Layer(diff_id, files, stored, times, digest, entries))
+                found.append(Layer(diff_id, files, stored, times, digest, entries, headers))
     return SavedImage("sha256:" + hashlib.sha256(config).hexdigest(), found)
 
 

@@ -85,14 +85,11 @@ def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
 
 def entries_that_differ(one: Layer, other: Layer) -> dict[str, tuple[object, object]]:
     """The first few entries that one layer has and the other has not, or not the same: each with
-    its size and time in both (None where it is missing)."""
+    its tar header in both (type, owner, mode, link, time, owner names, PAX records, size; None
+    where it is missing)."""
     names = sorted(set(one.entries) | set(other.entries))
     names = [name for name in names if one.entries.get(name) != other.entries.get(name)]
-
-    def about(layer: Layer, name: str) -> tuple[int | None, int | None]:
-        return layer.files.get(name), layer.times.get(name)
-
-    return {name: (about(one, name), about(other, name)) for name in names[:8]}
+    return {name: (one.headers.get(name), other.headers.get(name)) for name in names[:8]}
 
 
 def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
