@@ -25,7 +25,7 @@ ARG IMAGE_TITLE="minimal-py-poetry"
 ARG IMAGE_DESCRIPTION="A small HTTP service, with a dev container and a lean production image."
 ARG IMAGE_SOURCE="https://github.com/minimal-py-poetry/minimal-py-poetry"
 
-# ---- base: the interpreter every stage shares, so the venv's paths stay valid from builder to prod.
+# ---- base: the interpreter every stage shares, so the venv's paths stay valid up to prod.
 # Base image not found? The build arg PYTHON_VERSION must be a version that has an official
 # python:<version>-slim-trixie image, such as 3.13 or 3.14.
 FROM python:${PYTHON_VERSION}-slim-trixie AS base
@@ -42,7 +42,10 @@ ENV VIRTUAL_ENV=/opt/venv \
 # ---- uv: the installer that puts Poetry's pinned set in place in a second, not in pip's many
 # (its pin is the `uv==` line of poetry-requirements.txt). Only ever mounted: no image holds it.
 FROM base AS uv
-ARG POETRY_PYPI_MIRROR_URL=
+# A PyPI mirror or pull-through cache (simple index URL); unset means PyPI. Not a secret:
+# credentials go in as a BuildKit secret (see README), never as a build arg. Each stage that
+# downloads names it again (ARG without a value: a build arg reaches only stages that name it).
+ARG POETRY_PYPI_MIRROR_URL
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
 set -eu
@@ -54,9 +57,7 @@ EOF
 
 # ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
 FROM base AS poetry
-# A PyPI mirror or pull-through cache (simple index URL); empty means PyPI. Not a secret: credentials
-# go in as a BuildKit secret (see README), never as a build arg.
-ARG POETRY_PYPI_MIRROR_URL=
+ARG POETRY_PYPI_MIRROR_URL
 ENV POETRY_VIRTUALENVS_CREATE=false
 # Exactly the versions in poetry-requirements.txt, Poetry's own dependencies included, so every
 # build gets the same Poetry; `uv pip check` proves the set complete. The venv carries no pip.
@@ -78,16 +79,25 @@ EOF
 
 # ---- locked: the two files the dependencies come from, checked before anything is built from them.
 # Without a lock, `poetry sync` would resolve afresh and install versions nobody reviewed; broken
-# TOML would fail two stages at once, with tracebacks. (A stale lock stops `poetry sync` in deps,
-# with Poetry's own message.)
+# TOML would fail two stages at once, with tracebacks. (A stale lock stops `poetry sync` in
+# runtime, with Poetry's own message.)
 FROM poetry AS locked
 WORKDIR /project
 # The glob lets a missing poetry.lock reach the check below, which says what to do about it.
 COPY pyproject.toml poetry.lock* ./
-RUN { test -f poetry.lock \
-      || { echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."; exit 1; }; } \
- && { python -c 'import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))' \
-      || { echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."; exit 1; }; }
+RUN <<EOF
+set -eu
+if [ ! -f poetry.lock ]; then
+  echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."
+  exit 1
+fi
+parse='import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))'
+if ! python -c "$parse"; then
+  echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."
+  exit 1
+fi
+EOF
+
 # From here on, pyproject.toml holds only what decides the dependencies (what the lock's own hash
 # covers), so a version bump or a [tool.ruff] edit leaves the dependency layer as it is.
 RUN /opt/poetry/bin/python - <<'EOF'
@@ -112,13 +122,13 @@ if "dependency-groups" in full:
 open("pyproject.toml", "w", encoding="utf-8").write(tomlkit.dumps(reduced))
 EOF
 
-# ---- app: the project's own files, staged under /app-root as prod will hold them, so that prod
+# ---- app-files: the project's own files, staged under /app-root as prod will hold them, so prod
 # gets them as one small layer over an unchanged dependency layer. A package is built as a wheel
 # (poetry-core, from Poetry's venv) and installed non-editable into the venv by `installer`, in a
 # fraction of a second; an application's files (what the build context holds, which .dockerignore
 # keeps to the app: no tests, docs or secrets) go to /app. An empty venv at /opt/venv gives
 # `python` the paths and shebangs prod has, without waiting for the dependencies.
-FROM locked AS app
+FROM locked AS app-files
 ARG APP_INSTALL
 COPY . ./
 RUN <<EOF
@@ -127,7 +137,8 @@ python -m venv --without-pip /opt/venv
 mkdir -p /app-root/app
 case "$APP_INSTALL" in
   package|both)
-    /opt/poetry/bin/python -c 'from poetry.core.masonry.api import build_wheel; build_wheel("/tmp/dist")'
+    build='from poetry.core.masonry.api import build_wheel; build_wheel("/tmp/dist")'
+    /opt/poetry/bin/python -c "$build"
     purelib="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
     PYTHONPATH="$purelib" /opt/venv/bin/python -m installer --destdir /app-root \
       --no-compile-bytecode /tmp/dist/*.whl
@@ -164,15 +175,19 @@ EOF
 FROM base AS build-tools
 ARG BUILD_PACKAGES
 # Not pinned: Debian's versions come with the base image's release. The list splits on spaces.
-# hadolint ignore=DL3008,SC2086
-RUN if [ -n "$BUILD_PACKAGES" ]; then \
-      apt-get update && apt-get install -y --no-install-recommends $BUILD_PACKAGES \
-      && rm -rf /var/lib/apt/lists/*; \
-    fi
+# hadolint ignore=DL3008
+RUN <<EOF
+set -eu
+if [ -n "$BUILD_PACKAGES" ]; then
+  apt-get update
+  apt-get install -y --no-install-recommends $BUILD_PACKAGES
+  rm -rf /var/lib/apt/lists/*
+fi
+EOF
 
-# ---- deps: the runtime that prod is: the base image, its user and /opt/venv with the locked main
+# ---- runtime: what prod runs on: the base image, its user and /opt/venv with the locked main
 # dependencies. Nothing under src/ is read here, so editing code never re-runs this stage.
-FROM base AS deps
+FROM base AS runtime
 # The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
 # `python` is still the base interpreter.) Then prod's user. What the step changes gets one fixed
 # time, 1980-01-01 (the earliest a wheel can hold), the password-change date in /etc/shadow too,
@@ -191,20 +206,22 @@ EOF
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
 WORKDIR /app
 
-ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL=
-# Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in Poetry's auth.toml) are
-# mounted, never copied: no layer or history holds them. The venv itself lives in a cache mount that
-# outlives the build (one per platform and Python version), so a changed lock installs only what
-# changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry works on
-# the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name /opt/venv;
-# then a copy of it replaces the symlink and becomes this layer. Bytecode is checked by hash, not
-# by the files' times, which are all set to one (in the cache, so that the copy keeps it): the
-# layer is a function of the lock alone.
+ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL
+# One venv cache per platform and Python version: a build for one never gets another's venv.
+ARG VENV_CACHE=venv-$TARGETPLATFORM-$PYTHON_VERSION
+# Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in
+# Poetry's auth.toml) are mounted, never copied: no layer or history holds them. The venv itself
+# lives in a cache mount that outlives the build (one per platform and Python version), so a changed
+# lock installs only what changed; building an sdist, virtualenv keeps its app data in Poetry's
+# cache too. Poetry works on the venv through /opt/venv, a symlink for the duration, so scripts and
+# bytecode name /opt/venv; then a copy of it replaces the symlink and becomes this layer. Bytecode
+# is checked by hash, not by the files' times, which are all set to one (in the cache, so that the
+# copy keeps it): the layer is a function of the lock alone.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
     --mount=type=cache,target=/root/.cache/pypoetry \
-    --mount=type=cache,id=venv-${TARGETPLATFORM}-${PYTHON_VERSION},target=/root/.cache/venv,sharing=locked \
+    --mount=type=cache,id=$VENV_CACHE,target=/root/.cache/venv,sharing=locked \
     --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml <<EOF
 set -eu
 # The same fixed time as above, for the venv's files and for any wheel built from an sdist here.
@@ -242,7 +259,8 @@ for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
     if header != unchecked + importlib.util.source_hash(source.read_bytes()):
         stale.append(f"{source}\n")
 compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
-subprocess.run([sys.executable, *compileall, "-i", "-"], input="".join(stale), text=True, check=True)
+stale = "".join(stale)
+subprocess.run([sys.executable, *compileall, "-i", "-"], input=stale, text=True, check=True)
 PY
 # Poetry's parallel installer now and then leaves a file world-writable: every mode becomes
 # rw-r--r-- (rwxr-xr-x where it was executable), so the app user can write nothing here.
@@ -255,11 +273,11 @@ cp -a /root/.cache/venv /opt/venv
 touch -d "@$SOURCE_DATE_EPOCH" /opt /root /tmp
 EOF
 
-# ---- prod: deps plus the project's own files, in a layer of their own. No Poetry, no pip, no
+# ---- prod: runtime plus the project's own files, in a layer of their own. No Poetry, no pip, no
 # compilers, no source tree. An application's files are in /app, the working directory and on the
 # import path; a package's are in the venv.
-FROM deps AS prod
-COPY --link --from=app /app-root/ /
+FROM runtime AS prod
+COPY --link --from=app-files /app-root/ /
 ARG HEALTHCHECK_URL
 ENV PYTHONPATH=/app \
     HEALTHCHECK_URL=${HEALTHCHECK_URL}
@@ -269,9 +287,37 @@ EXPOSE 8000
 # The venv's own Python does the check: prod has no curl. Any HTTP answer below 500 means the app
 # serves. Every second while starting, then every 30 s.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r, urllib.error as e\nurl = os.environ['HEALTHCHECK_URL']\ntry: url and r.urlopen(url, timeout=2)\nexcept e.HTTPError as answer: raise SystemExit(answer.code >= 500)"]
-# Last, so that new values re-run no step. CI sets the three build args, e.g.
-# --build-arg VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
+    CMD ["python", "-c", "import os, urllib.request as r, urllib.error as e\n\
+url = os.environ['HEALTHCHECK_URL']\n\
+try: url and r.urlopen(url, timeout=2)\n\
+except e.HTTPError as answer: raise SystemExit(answer.code >= 500)"]
+# Smoke test, as the app's user with prod's paths: the project's own top-level modules import
+# (an application's files are only found on the import path: importing a script may start it).
+RUN --mount=type=bind,from=locked,source=/project/pyproject.toml,target=/tmp/pyproject.toml \
+    python - <<'EOF'
+import importlib, importlib.metadata as metadata, importlib.util, pathlib, tomllib, traceback
+about = tomllib.load(open("/tmp/pyproject.toml", "rb"))
+name = about.get("project", {}).get("name") or about.get("tool", {}).get("poetry", {}).get("name")
+try:
+    files = metadata.distribution(name).files if name else []
+except metadata.PackageNotFoundError:  # not installed as a package (APP_INSTALL=files)
+    files = []
+modules = {f.parts[0].removesuffix(".py") for f in files or [] if f.suffix == ".py"} - {".."}
+for module in sorted(modules):
+    try:
+        importlib.import_module(module)
+    except Exception:
+        traceback.print_exc()
+        raise SystemExit(f"error: prod cannot import {module} (above): is what it imports in the"
+                         " main dependencies (or PROD_GROUPS), and does it import with only them?")
+for path in pathlib.Path("/app").iterdir():
+    module = path.name.removesuffix(".py")  # main.py is a module; gunicorn.conf.py is not one
+    if module.isidentifier() and (path.suffix == ".py" or (path / "__init__.py").exists()):
+        assert importlib.util.find_spec(module), f"error: /app/{path.name} is not importable"
+EOF
+
+# Last, so that new values re-run no step. CI sets the three build args, e.g. --build-arg
+# VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
 ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown IMAGE_TITLE IMAGE_DESCRIPTION IMAGE_SOURCE
 LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
       org.opencontainers.image.description="${IMAGE_DESCRIPTION}" \
@@ -285,7 +331,7 @@ LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
 # with every package it needs pinned in sbom-requirements.txt, reads prod's venv mounted read-only;
 # nothing of it reaches prod.
 FROM base AS sbom-tool
-ARG POETRY_PYPI_MIRROR_URL=
+ARG POETRY_PYPI_MIRROR_URL
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=bind,source=sbom-requirements.txt,target=/tmp/sbom-requirements.txt <<EOF
 set -eu
@@ -301,7 +347,7 @@ EOF
 # SOURCE_DATE_EPOCH set, that is the document's timestamp: the same image gives the same document.
 ARG SOURCE_DATE_EPOCH
 RUN --mount=type=bind,from=prod,source=/opt/venv,target=/opt/venv \
-    --mount=type=bind,from=app,source=/project/pyproject.toml,target=/tmp/pyproject.toml <<EOF
+    --mount=type=bind,from=app-files,source=/project/pyproject.toml,target=/tmp/pyproject.toml <<EOF
 set -eu
 /opt/sbom/bin/python - <<'PY'
 import json, sys
@@ -323,58 +369,77 @@ COPY --from=sbom-tool /sbom.cdx.json /
 # the lifecycle commands in devcontainer.json install the project editable from there.
 FROM base AS dev
 ARG BUILD_PACKAGES
-# The usual dev container tools. Not pinned: Debian's versions come with the base image's release, and
-# an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim images,
-# no docs, man pages or translations; and openssh-client gets the small sysusers, not all of systemd.
-# Add what you miss to this list (the benchmark holds the dev image to 450 MB). BUILD_PACKAGES are
-# here too, for `poetry add` of a package that builds from source; the list splits on spaces.
-# hadolint ignore=DL3008,SC2086
-RUN printf 'path-exclude=%s\n' /usr/share/doc/\* /usr/share/man/\* /usr/share/info/\* /usr/share/locale/\* \
-      >/etc/dpkg/dpkg.cfg.d/01-dev-slim \
- && apt-get update \
- && apt-get install -y --no-install-recommends \
-      bash-completion curl git less openssh-client procps sudo systemd-standalone-sysusers \
-      $BUILD_PACKAGES \
- && apt-get clean \
- && rm -rf /var/lib/apt/lists/*
-# `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv belongs
-# to the `venv` group and stays group-writable: when the Dev Containers CLI gives `vscode` your host
-# UID (Linux hosts whose UID is not 1000), `vscode` is still in that group and `poetry add` works.
-# The profile script is written literally, hence the single quotes.
-# hadolint ignore=SC2016
-RUN groupadd --gid 1000 vscode \
- && useradd --uid 1000 --gid vscode --create-home --shell /bin/bash vscode \
- && groupadd --system venv \
- && usermod --append --groups venv vscode \
- && echo 'vscode ALL=(root) NOPASSWD:ALL' >/etc/sudoers.d/vscode \
- && chmod 0440 /etc/sudoers.d/vscode \
- && install -d -o vscode -g venv -m 2775 /opt/venv \
- && printf '%s\n' '# Login shells reset PATH in /etc/profile: put the venv back in front.' \
-      'export VIRTUAL_ENV=/opt/venv' \
-      'case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac' \
-      >/etc/profile.d/venv.sh
+# The usual dev container tools. Not pinned: Debian's versions come with the base image's release,
+# and an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim
+# images, no docs, man pages or translations; and openssh-client gets the small sysusers, not all
+# of systemd. Add what you miss to this list (the benchmark holds the dev image to 450 MB).
+# BUILD_PACKAGES are here too, for `poetry add` of a package that builds from source; the list
+# splits on spaces.
+# hadolint ignore=DL3008
+RUN <<EOF
+set -eu
+for docs in doc man info locale; do
+  echo "path-exclude=/usr/share/$docs/*"
+done >/etc/dpkg/dpkg.cfg.d/01-dev-slim
+apt-get update
+apt-get install -y --no-install-recommends \
+  bash-completion curl git less openssh-client procps sudo systemd-standalone-sysusers \
+  $BUILD_PACKAGES
+apt-get clean
+rm -rf /var/lib/apt/lists/*
+EOF
+
+# `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv
+# belongs to the `venv` group and stays group-writable: when the Dev Containers CLI gives `vscode`
+# your host UID (Linux hosts whose UID is not 1000), `vscode` is still in that group and
+# `poetry add` works.
+RUN <<EOF
+set -eu
+groupadd --gid 1000 vscode
+useradd --uid 1000 --gid vscode --create-home --shell /bin/bash vscode
+groupadd --system venv
+usermod --append --groups venv vscode
+echo 'vscode ALL=(root) NOPASSWD:ALL' >/etc/sudoers.d/vscode
+chmod 0440 /etc/sudoers.d/vscode
+install -d -o vscode -g venv -m 2775 /opt/venv
+cat >/etc/profile.d/venv.sh <<'SH'
+# Login shells reset PATH in /etc/profile: put the venv back in front.
+export VIRTUAL_ENV=/opt/venv
+case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac
+SH
+EOF
+
 COPY --from=poetry /opt/poetry /opt/poetry
 # Packages come from Poetry here. With no pip, nothing lands outside /opt/venv and poetry.lock by
 # accident (pip would fall back to a user site the venv never sees); `pip` says what to do instead.
-RUN python -m pip uninstall --yes --root-user-action=ignore pip \
- && printf '%s\n' '#!/bin/sh' \
-      'echo "pip: not in this dev container. Add packages with: poetry add NAME" >&2' 'exit 1' \
-      >/usr/local/bin/pip \
- && chmod 0755 /usr/local/bin/pip \
- && ln -s pip /usr/local/bin/pip3 \
- && ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+RUN <<EOF
+set -eu
+python -m pip uninstall --yes --root-user-action=ignore pip
+cat >/usr/local/bin/pip <<'SH'
+#!/bin/sh
+echo "pip: not in this dev container. Add packages with: poetry add NAME" >&2
+exit 1
+SH
+chmod 0755 /usr/local/bin/pip
+ln -s pip /usr/local/bin/pip3
+ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+EOF
+
 # Building an sdist, Poetry's virtualenv keeps its app data with Poetry's cache, out of the image.
 ENV POETRY_VIRTUALENVS_CREATE=false \
     VIRTUALENV_OVERRIDE_APP_DATA=/home/vscode/.cache/pypoetry/virtualenv
 # By name: the Dev Containers CLI finds `vscode` by name when it remaps the UID to yours.
 # hadolint ignore=DL3066
 USER vscode
-ARG POETRY_PYPI_MIRROR_URL=
-# Main dependencies, every group (optional ones too) and every extra, installed as `vscode` so it owns what `poetry add` will change.
-# The lock files come from the `locked` stage: checked, and not left behind in this image.
+ARG POETRY_PYPI_MIRROR_URL
+# Main dependencies, every group (optional ones too) and every extra, installed as `vscode` so it
+# owns what `poetry add` will change. The lock files come from the `locked` stage: checked, and not
+# left behind in this image.
 RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
     --mount=type=secret,id=poetry-auth,target=/home/vscode/.config/pypoetry/auth.toml,uid=1000 \
-    --mount=type=bind,from=locked,source=/project,target=/tmp/project \
-    python -m venv --without-pip /opt/venv \
- && poetry --project /tmp/project sync --all-groups --all-extras --no-root \
- && chmod -R g+w /opt/venv
+    --mount=type=bind,from=locked,source=/project,target=/tmp/project <<EOF
+set -eu
+python -m venv --without-pip /opt/venv
+poetry --project /tmp/project sync --all-groups --all-extras --no-root
+chmod -R g+w /opt/venv
+EOF

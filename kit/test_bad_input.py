@@ -50,6 +50,18 @@ def test_a_malformed_pyproject_fails_the_build_and_points_at_it(repo_copy: Path)
     assert "Traceback" not in output
 
 
+def test_an_app_that_imports_a_dev_only_package_fails_the_prod_build_and_says_why(
+    repo_copy: Path,
+) -> None:
+    init = repo_copy / "src" / "minimal_py_poetry" / "__init__.py"
+    init.write_text(init.read_text() + "import pytest  # in the dev group only\n")
+
+    output = build_fails(repo_copy)
+
+    assert "No module named 'pytest'" in output, output[-3000:]
+    assert "error: prod cannot import minimal_py_poetry (above)" in output
+
+
 def test_a_python_version_without_a_base_image_names_the_build_arg(repo_copy: Path) -> None:
     output = build_fails(repo_copy, "--build-arg", "PYTHON_VERSION=3.99")
 

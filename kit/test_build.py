@@ -50,7 +50,7 @@ def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_laye
     finally:
         remove_image(tag)
 
-    assert any(step.startswith("[app ") for step in ran), ran  # the change was seen...
+    assert any(step.startswith("[app-files ") for step in ran), ran  # the change was seen...
     assert dependency_steps(ran) == [], ran  # ...and no dependency step re-ran
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
     assert after[-1] != before[-1]  # only the project's own layer is new
@@ -79,7 +79,7 @@ def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
     finally:
         remove_image(tag)
 
-    assert [step for step in ran if step.startswith("[deps ")] == [], ran
+    assert [step for step in ran if step.startswith("[runtime ")] == [], ran
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
 
 
@@ -109,7 +109,7 @@ def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
         remove_image(first)
         remove_image(second)
 
-    assert any(step.startswith("[deps ") for step in ran), ran  # nothing came from the cache
+    assert any(step.startswith("[runtime ") for step in ran), ran  # nothing came from the cache
     # The same entries in every layer: the same files, to the byte, the owner and the time, in
     # the same tar headers (shown entry by entry where they differ).
     assert len(other.layers) == len(one.layers)

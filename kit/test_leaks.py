@@ -91,7 +91,7 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
         "--secret",
         f"id=poetry-auth,src={auth}",
         "--no-cache-filter",
-        "deps",
+        "runtime",
         check=False,
     )
 
