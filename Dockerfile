@@ -293,7 +293,9 @@ try: url and r.urlopen(url, timeout=2)\n\
 except e.HTTPError as answer: raise SystemExit(answer.code >= 500)"]
 # Smoke test, as the app's user with prod's paths: the project's own top-level modules import
 # (an application's files are only found on the import path: importing a script may start it).
-RUN --mount=type=bind,from=locked,source=/project/pyproject.toml,target=/tmp/pyproject.toml \
+# The project's metadata is mounted over /tmp, a folder that exists: a mount point the step has to
+# create would leave a folder with the build's time in this layer on Docker's classic image store.
+RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
     python - <<'EOF'
 import importlib, importlib.metadata as metadata, importlib.util, pathlib, tomllib, traceback
 about = tomllib.load(open("/tmp/pyproject.toml", "rb"))
