@@ -438,22 +438,20 @@ class Bench:
             try:
                 log(f"devcontainer up, cold (no image, no layer cache), run {i + 1}/{self.runs}")
                 prune_build_cache(keep_cache_mounts=True)
-                started = time.monotonic()
-                container.up()
-                self.record("kit", "devcontainer up, cold (s)", container.up_seconds)
-                container.exec("pytest", "-q")
-                seconds = time.monotonic() - started
-                self.record("kit", "devcontainer up + pytest passing, cold (s)", seconds)
+                self.up_and_test(container, "cold")
                 log(f"devcontainer up, warm (image cached, container removed), run {i + 1}")
                 run(["docker", "rm", "-f", container.container_id])
-                started = time.monotonic()
-                container.up()
-                self.record("kit", "devcontainer up, warm (s)", container.up_seconds)
-                container.exec("pytest", "-q")
-                seconds = time.monotonic() - started
-                self.record("kit", "devcontainer up + pytest passing, warm (s)", seconds)
+                self.up_and_test(container, "warm")
             finally:
                 container.remove()
+
+    def up_and_test(self, container: DevContainer, kind: str) -> None:
+        started = time.monotonic()
+        container.up()
+        self.record("kit", f"devcontainer up, {kind} (s)", container.up_seconds)
+        container.exec("pytest", "-q")
+        seconds = time.monotonic() - started
+        self.record("kit", f"devcontainer up + pytest passing, {kind} (s)", seconds)
 
     def prod_start_stop(self, workspace: Path) -> None:
         image = self.tag("prod")

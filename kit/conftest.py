@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     IN_CI,
     PYTHON_VERSIONS,
     REPO,

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     HOST_UID,
     LOCKED_DOWN,
     REPO,
@@ -30,7 +31,7 @@ from support import (
     steps_that_ran,
     unique,
 )
-from vscode import debug_the_first_test
+from kit.vscode import debug_the_first_test
 
 FASTAPI = ["fastapi (>=0.110)", "uvicorn (>=0.30)"]
 APP = """\
@@ -51,6 +52,20 @@ from %s import app
 
 def test_hello() -> None:
     assert TestClient(app).get("/").status_code == 200
+"""
+# A FastAPI app's [project] table: its name and version.
+FASTAPI_PROJECT = f"""\
+[project]
+name = "%s"
+version = "%s"
+requires-python = ">=3.12"
+dependencies = {json.dumps(FASTAPI)}
+"""
+# A Poetry project's [build-system] table, for a version range of poetry-core.
+BUILD_SYSTEM = """
+[build-system]
+requires = ["poetry-core%s"]
+build-backend = "poetry.core.masonry.api"
 """
 
 
@@ -79,11 +94,8 @@ acme-api = "acme_api.__main__:main"
 
 [tool.poetry.group.test.dependencies]
 httpx2 = "*"
-
-[build-system]
-requires = ["poetry-core>=2.0.0,<3.0.0"]
-build-backend = "poetry.core.masonry.api"
-""",
+"""
+            + BUILD_SYSTEM % ">=2.0.0,<3.0.0",
             files={
                 "src/acme_api/__init__.py": "",
                 "src/acme_api/app.py": "import tomlkit  # the extra: prod must have it\n"
@@ -122,11 +134,8 @@ optional = true
 
 [tool.poetry.group.test.dependencies]
 httpx2 = "*"
-
-[build-system]
-requires = ["poetry-core>=1.0.0"]
-build-backend = "poetry.core.masonry.api"
-""",
+"""
+            + BUILD_SYSTEM % ">=1.0.0",
             files={
                 "flatpkg/__init__.py": "",
                 "flatpkg/main.py": APP % "poetry1-flat",
@@ -138,13 +147,8 @@ build-backend = "poetry.core.masonry.api"
     # An application, no package (package-mode = false), PEP 735 groups, started by uvicorn.
     "no-package-fastapi": (
         project(
-            pyproject=f"""\
-[project]
-name = "fastapi-app"
-version = "0.3.0"
-requires-python = ">=3.12"
-dependencies = {json.dumps(FASTAPI)}
-
+            pyproject=FASTAPI_PROJECT % ("fastapi-app", "0.3.0")
+            + """
 [tool.poetry]
 package-mode = false
 
@@ -201,24 +205,16 @@ package-mode = false
     # A package whose start command needs a module and data from the project's root.
     "package-with-root-module-and-data": (
         project(
-            pyproject=f"""\
-[project]
-name = "svc"
-version = "2.0.0"
-requires-python = ">=3.12"
-dependencies = {json.dumps(FASTAPI)}
-
+            pyproject=FASTAPI_PROJECT % ("svc", "2.0.0")
+            + """
 [tool.poetry]
-packages = [{{ include = "svc" }}]
+packages = [{ include = "svc" }]
 
 [tool.poetry.group.dev.dependencies]
 httpx2 = "*"
 pytest = "*"
-
-[build-system]
-requires = ["poetry-core>=2.0.0,<3.0.0"]
-build-backend = "poetry.core.masonry.api"
-""",
+"""
+            + BUILD_SYSTEM % ">=2.0.0,<3.0.0",
             files={
                 "svc/__init__.py": "",
                 "svc/api.py": APP % "root-module",
@@ -250,6 +246,14 @@ def make_project(top: Path, files: dict[str, str]) -> Path:
 def adopt(target: Path, *args: str) -> tuple[int, str]:
     result = run([sys.executable, str(REPO / "scripts" / "adopt"), str(target), *args], check=False)
     return result.returncode, result.stdout
+
+
+def adopted_application(top: Path) -> Path:
+    """The no-package FastAPI shape, adopted with adopt's defaults."""
+    root = make_project(top, SHAPES["no-package-fastapi"][0])
+    code, output = adopt(root)
+    assert code == 0, output
+    return root
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -405,9 +409,7 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
 def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
     tmp_path: Path,
 ) -> None:
-    files, _ = SHAPES["no-package-fastapi"]
-    root = make_project(tmp_path, files)
-    assert adopt(root)[0] == 0
+    root = adopted_application(tmp_path)
     dockerfile = root / "Dockerfile"
     dockerfile.write_text(
         dockerfile.read_text().replace("ARG PROD_GROUPS=\n", "ARG PROD_GROUPS=web\n")
@@ -447,9 +449,7 @@ def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: 
 def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
     tmp_path: Path,
 ) -> None:
-    files, _ = SHAPES["no-package-fastapi"]
-    root = make_project(tmp_path, files)
-    assert adopt(root)[0] == 0
+    root = adopted_application(tmp_path)
     tag = unique("kit-test-adopted-cache")
     try:
         docker_build(root, "prod", tag)
@@ -514,9 +514,7 @@ def test_adopt_refuses_a_project_that_is_not_poetry(tmp_path: Path, pyproject: s
 
 
 def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
-    files, _ = SHAPES["no-package-fastapi"]
-    root = make_project(tmp_path, files)
-    assert adopt(root)[0] == 0
+    root = adopted_application(tmp_path)
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"uvicorn', '"six", "uvicorn'))
     before = snapshot(root)

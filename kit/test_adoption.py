@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     PYTHON_VERSIONS,
     REPO,
     app_tests_pass,

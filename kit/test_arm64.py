@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     REPO,
     copy_repo,
     docker_build,
@@ -24,8 +25,8 @@ from support import (
     serving,
     unique,
 )
-from test_prod import ADDED
-from vscode import debug_the_first_test
+from kit.test_prod import ADDED
+from kit.vscode import debug_the_first_test
 
 ARM64 = "linux/arm64"
 # ELF's e_machine field, which names the CPU a binary or a compiled extension is for.

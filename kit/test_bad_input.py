@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from support import DevContainer, app_tests_pass, copy_repo, docker_build, opened, run, unique
+from kit.support import DevContainer, app_tests_pass, copy_repo, docker_build, opened, run, unique
 
 LOCK_HINT = "run 'poetry lock' and commit poetry.lock"
 

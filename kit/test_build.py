@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     Layer,
     commit_time,
     dependency_stages,

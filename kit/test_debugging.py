@@ -14,8 +14,8 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from support import REPO, DevContainer
-from vscode import (
+from kit.support import REPO, DevContainer
+from kit.vscode import (
     Breakpoint,
     debug_the_first_test,
     debugging,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import REPO, DevContainer, app_tests_pass, import_location, opened
+
+from kit.support import REPO, DevContainer, app_tests_pass, import_location, opened
 
 VENV_PYTHON = "/opt/venv/bin/python"
 SHELLS = {

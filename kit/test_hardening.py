@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     LOCKED_DOWN,
     docker_build,
     docker_run,

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import copy_repo, docker_build, image_holds, remove_image, run, unique
+
+from kit.support import copy_repo, docker_build, image_holds, remove_image, run, unique
 
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from support import REPO, repo_files, run
+from kit.support import REPO, repo_files, run
 
 
 def shell_scripts() -> list[str]:
@@ -43,3 +43,20 @@ def test_shellcheck_passes_on_every_shell_script(validators: list[str]) -> None:
     result = run([*validators, "shellcheck", "--severity=style", *scripts], check=False)
 
     assert result.returncode == 0, result.stdout
+
+
+def test_the_dockerfile_reads_one_command_a_line_within_100_columns() -> None:
+    lines = (REPO / "Dockerfile").read_text().splitlines()
+    long = [f"line {i}" for i, line in enumerate(lines, 1) if len(line) > 100]
+    # Outside heredocs (RUN <<EOF ... EOF, where `set -eu` stops at a failure), no && chains.
+    chained, heredoc_end = [], None
+    for i, line in enumerate(lines, 1):
+        if heredoc_end:
+            heredoc_end = None if line == heredoc_end else heredoc_end
+        elif started := re.search(r"<<-?'?(\w+)'?\s*\\?$", line):
+            heredoc_end = started.group(1)
+        elif "&&" in line:
+            chained.append(f"line {i}")
+
+    assert not long, f"Dockerfile lines over 100 characters: {long}"
+    assert not chained, f"Dockerfile && chains outside a heredoc: {chained}"

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     FILE_TIME,
+    REPO,
     base_image,
     copy_repo,
     docker_build,
     docker_run,
     http_get,
     layers_over,
+    remove_image,
     run,
     serving,
     unique,
@@ -37,6 +44,15 @@ print(json.dumps({"found": found, "tools": tools}))
 """
 
 
+def readme_quick_start() -> tuple[list[str], list[str]]:
+    """The README's first command, `docker build --target prod ... && docker run ...`: its two
+    halves."""
+    readme = (REPO / "README.md").read_text()
+    found = re.search(r"^(docker build --target prod .*?) && (docker run .*)$", readme, re.M)
+    assert found, "README: no quick start `docker build --target prod ... && docker run ...`"
+    return shlex.split(found.group(1)), shlex.split(found.group(2))
+
+
 @pytest.fixture(scope="module")
 def inventory(prod_image: str) -> dict:
     return json.loads(docker_run(prod_image, "python", "-c", INVENTORY).splitlines()[-1])
@@ -54,6 +70,37 @@ def test_prod_serves_health_with_200(served: str) -> None:
 
     assert status == 200
     assert json.loads(body) == {"status": "ok"}
+
+
+def test_the_readme_quick_start_builds_prod_serves_it_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    build, start = readme_quick_start()
+    workspace = copy_repo(tmp_path / unique("ws"))
+    tag, name = unique("kit-test-quick-start"), unique("kit-quick-start")
+    # As written, but with a tag of its own, a name, and a free port rather than 8000.
+    mine = {"minimal-py-poetry": tag, "8000:8000": "127.0.0.1::8000"}
+    run([mine.get(arg, arg) for arg in build], cwd=workspace)
+    started = subprocess.Popen(
+        [*start[:2], "--name", name, *(mine.get(arg, arg) for arg in start[2:])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (port := run(["docker", "port", name, "8000/tcp"], check=False)).returncode:
+            assert time.monotonic() < deadline and started.poll() is None, "no container"
+            time.sleep(0.2)
+        status, _ = http_get(f"http://127.0.0.1:{port.stdout.split(':')[-1].strip()}/health")
+    finally:
+        started.send_signal(signal.SIGINT)  # Ctrl-C: docker run passes it to the app
+        output, _ = started.communicate(timeout=60)
+        remove_image(tag)
+
+    assert status == 200
+    assert started.returncode == 0, output
+    assert run(["docker", "ps", "-aq", "--filter", f"name={name}"]).stdout == ""  # --rm held
 
 
 def test_prod_runs_as_a_non_root_user(prod_image: str) -> None:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import (
+
+from kit.support import (
     GIT_IDENTITY,
     HOST_UID,
     IN_CI,

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dap import RELAY, VS_CODE, DebugSession, Message
-from support import DevContainer
+from kit.dap import RELAY, VS_CODE, DebugSession, Message
+from kit.support import DevContainer
 
 # Run inside the container: GET a URL once the server answers (it may still be starting), and
 # print the status. No read timeout: a breakpoint holds the response until the test continues.
