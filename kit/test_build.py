@@ -4,12 +4,16 @@ pyproject.toml that changes no dependency; and the same commit builds the same i
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from kit.support import (
+    REPO,
     Layer,
     commit_time,
     dependency_stages,
@@ -17,6 +21,7 @@ from kit.support import (
     docker_build,
     edit_source,
     layers,
+    mirror_build_args,
     on_classic_image_store,
     remove_image,
     run,
@@ -84,6 +89,11 @@ def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
 
 
+def label(image: str, name: str) -> str:
+    labels = "{{json .Config.Labels}}"
+    return json.loads(run(["docker", "image", "inspect", "--format", labels, image]).stdout)[name]
+
+
 def entries_that_differ(one: Layer, other: Layer) -> dict[str, tuple[object, object]]:
     """The first few entries that one layer has and the other has not, or not the same: each with
     its tar header in both (type, owner, mode, link, time, owner names, PAX records, size; None
@@ -93,24 +103,40 @@ def entries_that_differ(one: Layer, other: Layer) -> dict[str, tuple[object, obj
     return {name: (one.headers.get(name), other.headers.get(name)) for name in names[:8]}
 
 
+def readme_reproducible_build(repo: Path, tag: str, *flags: str) -> str:
+    """Run the README's reproducible build (a shell command: its build args come from git) in a
+    repository, with this test's tag and extra flags; its output."""
+    blocks = re.findall(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    found = [block for block in blocks if "--build-arg SOURCE_DATE_EPOCH=" in block]
+    assert len(found) == 1, "README: no one reproducible build with SOURCE_DATE_EPOCH"
+    command = found[0].replace("\\\n", " ").replace("-t minimal-py-poetry", f"-t {tag}")
+    command = command.replace("docker build ", f"docker build {' '.join(flags)} ", 1)
+    trusted = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory"}  # a copy's owner
+    env = {**os.environ, **trusted, "GIT_CONFIG_VALUE_0": str(repo)}
+    return run(["sh", "-c", command], cwd=repo, env=env).stdout
+
+
 def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
     repo_copy: Path,
 ) -> None:
     first, second = unique("kit-test-repro"), unique("kit-test-repro")
-    epoch = ["--build-arg", f"SOURCE_DATE_EPOCH={commit_time(repo_copy)}"]
+    plain = ["--progress=plain", *mirror_build_args()]
     try:
-        docker_build(repo_copy, "prod", first, *epoch)
+        readme_reproducible_build(repo_copy, first, *plain)
         # As a fresh CI runner builds: the cache mounts emptied, no step taken from the cache (the
         # rest of the build cache stays, for the tests after this one).
         run(["docker", "builder", "prune", "--all", "--force", "--filter", "type=exec.cachemount"])
-        cold = docker_build(repo_copy, "prod", second, *epoch, "--no-cache")
-        ran = steps_that_ran(cold.stdout)
+        ran = steps_that_ran(readme_reproducible_build(repo_copy, second, *plain, "--no-cache"))
         one, other = saved_image(first), saved_image(second)
+        created = {label(tag, "org.opencontainers.image.created") for tag in (first, second)}
     finally:
         remove_image(first)
         remove_image(second)
 
     assert any(step.startswith("[runtime ") for step in ran), ran  # nothing came from the cache
+    # The README's CREATED is the commit's time, in RFC 3339.
+    committed = datetime.fromtimestamp(int(commit_time(repo_copy)), timezone.utc)
+    assert created == {committed.strftime("%Y-%m-%dT%H:%M:%SZ")}
     # The same entries in every layer: the same files, to the byte, the owner and the time, in
     # the same tar headers (shown entry by entry where they differ).
     assert len(other.layers) == len(one.layers)
