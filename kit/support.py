@@ -165,6 +165,19 @@ LOCKED_DOWN = ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--securit
                "no-new-privileges"]  # fmt: skip
 
 
+def labels(image_or_container: str) -> dict[str, str]:
+    found = run(["docker", "inspect", "--format", "{{json .Config.Labels}}", image_or_container])
+    return json.loads(found.stdout) or {}
+
+
+def published_url(container: str) -> str:
+    """The base URL of the loopback port a container publishes its port 8000 on; "" while it has
+    none (or is not there yet)."""
+    found = run(["docker", "port", container, "8000/tcp"], check=False)
+    port = found.stdout.split(":")[-1].strip() if found.returncode == 0 else ""
+    return f"http://127.0.0.1:{port}" if port else ""
+
+
 @contextmanager
 def serving(image: str, *flags: str) -> Iterator[tuple[str, str]]:
     """The image started detached, port 8000 published on a free loopback port; yields
@@ -172,8 +185,9 @@ def serving(image: str, *flags: str) -> Iterator[tuple[str, str]]:
     name = unique("kit-serve")
     run(["docker", "run", "-d", "--name", name, *flags, "-p", "127.0.0.1::8000", image])
     try:
-        port = run(["docker", "port", name, "8000/tcp"]).stdout.split(":")[-1].strip()
-        yield name, f"http://127.0.0.1:{port}"
+        url = published_url(name)
+        assert url, f"{name} publishes no port 8000"
+        yield name, url
     finally:
         run(["docker", "rm", "-f", name], check=False)
 

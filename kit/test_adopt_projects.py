@@ -22,6 +22,7 @@ from kit.support import (
     docker_build,
     docker_run,
     http_get,
+    labels,
     layers,
     layers_over,
     opened,
@@ -272,8 +273,7 @@ def headers_where_the_base_lacks_them(base: str, dockerfile: str) -> list[str]:
     """The official python images carry Python's C headers; this machine's stand-ins for them do
     not, so a C extension also needs Debian's python3.X-dev there (and only there)."""
     packages = arg(dockerfile, "BUILD_PACKAGES").strip('"')
-    label = run(["docker", "image", "inspect", "--format", "{{json .Config.Labels}}", base])
-    if not packages or "stand-in" not in label.stdout:
+    if not packages or "stand-in" not in json.dumps(labels(base)):
         return []
     version = base.split(":")[1].split("-")[0]
     return ["--build-arg", f"BUILD_PACKAGES={packages} python{version}-dev"]
@@ -314,9 +314,7 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
             status, body = http_get(f"{url}/")
             user = run(["docker", "exec", name, "id", "-u"]).stdout.strip()
             health = run(["docker", "inspect", "--format", "{{.State.Health.Status}}", name])
-            labels = json.loads(
-                run(["docker", "inspect", "--format", "{{json .Config.Labels}}", name]).stdout
-            )
+            seen_labels = labels(name)
         _, own = layers_over(tag, python)
         sbom_output = f"type=local,dest={tmp_path / 'sbom'}"
         docker_build(root, "sbom", "", "--output", sbom_output)
@@ -329,9 +327,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     assert status == 200 and json.loads(body)["shape"], body
     assert user == "10001"
     assert health.stdout.strip() in ("starting", "healthy")
-    assert labels["org.opencontainers.image.title"] in files["pyproject.toml"]
+    assert seen_labels["org.opencontainers.image.title"] in files["pyproject.toml"]
     if "description" in expected:
-        assert labels["org.opencontainers.image.description"] == expected["description"]
+        assert seen_labels["org.opencontainers.image.description"] == expected["description"]
     sbom = json.loads((tmp_path / "sbom" / "sbom.cdx.json").read_text())
     assert f'name = "{sbom["metadata"]["component"]["name"]}"' in files["pyproject.toml"]
     assert sbom["components"], "the SBOM lists no dependency"

@@ -4,7 +4,6 @@ pyproject.toml that changes no dependency; and the same commit builds the same i
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from kit.support import (
     dependency_steps,
     docker_build,
     edit_source,
+    labels,
     layers,
     mirror_build_args,
     on_classic_image_store,
@@ -89,11 +89,6 @@ def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
     assert after[:-1] == before[:-1]  # the base and the dependency layers are byte-identical
 
 
-def label(image: str, name: str) -> str:
-    labels = "{{json .Config.Labels}}"
-    return json.loads(run(["docker", "image", "inspect", "--format", labels, image]).stdout)[name]
-
-
 def entries_that_differ(one: Layer, other: Layer) -> dict[str, tuple[object, object]]:
     """The first few entries that one layer has and the other has not, or not the same: each with
     its tar header in both (type, owner, mode, link, time, owner names, PAX records, size; None
@@ -128,7 +123,7 @@ def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
         run(["docker", "builder", "prune", "--all", "--force", "--filter", "type=exec.cachemount"])
         ran = steps_that_ran(readme_reproducible_build(repo_copy, second, *plain, "--no-cache"))
         one, other = saved_image(first), saved_image(second)
-        created = {label(tag, "org.opencontainers.image.created") for tag in (first, second)}
+        created = {labels(tag)["org.opencontainers.image.created"] for tag in (first, second)}
     finally:
         remove_image(first)
         remove_image(second)

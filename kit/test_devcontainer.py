@@ -132,9 +132,10 @@ def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
 
     assert import_location(own_dev_container, "six").startswith("/opt/venv/lib/python")
     assert own_dev_container.sh("command -v mypy") == "/opt/venv/bin/mypy"
-    lock, pyproject = (workspace / name for name in ("poetry.lock", "pyproject.toml"))
-    assert 'name = "six"' in lock.read_text() and 'name = "mypy"' in lock.read_text()
-    main, dev = pyproject.read_text().split("[tool.poetry.group.dev.dependencies]")
+    lock = (workspace / "poetry.lock").read_text()
+    assert 'name = "six"' in lock and 'name = "mypy"' in lock
+    pyproject = (workspace / "pyproject.toml").read_text()
+    main, dev = pyproject.split("[tool.poetry.group.dev.dependencies]")
     tables = {"[project]": main.split("\n[", 1)[0], "dev group": dev.split("\n[", 1)[0]}
     assert '"six' in tables["[project]"] and "mypy" not in main
     assert "mypy = " in tables["dev group"]

@@ -14,6 +14,7 @@ from kit.support import (
     docker_build,
     docker_run,
     http_get,
+    labels,
     remove_image,
     run,
     serving,
@@ -94,10 +95,10 @@ def test_prod_carries_oci_labels_with_version_revision_created_from_build_args(
     args = [item for key, value in given.items() for item in ("--build-arg", f"{key}={value}")]
     try:
         docker_build(repo_copy, "prod", tag, *args)
-        labels = json.loads(inspect(tag, "{{json .Config.Labels}}"))
+        seen_labels = labels(tag)
     finally:
         remove_image(tag)
-    oci = {k.removeprefix("org.opencontainers.image."): v for k, v in labels.items()}
+    oci = {k.removeprefix("org.opencontainers.image."): v for k, v in seen_labels.items()}
 
     assert oci["title"] == "minimal-py-poetry"
     assert oci["description"]

@@ -22,6 +22,7 @@ from kit.support import (
     docker_run,
     http_get,
     layers_over,
+    published_url,
     remove_image,
     run,
     serving,
@@ -89,10 +90,10 @@ def test_the_readme_quick_start_builds_prod_serves_it_and_stops_on_ctrl_c(
     )
     try:
         deadline = time.monotonic() + 60
-        while (port := run(["docker", "port", name, "8000/tcp"], check=False)).returncode:
+        while not (url := published_url(name)):
             assert time.monotonic() < deadline and started.poll() is None, "no container"
             time.sleep(0.2)
-        status, _ = http_get(f"http://127.0.0.1:{port.stdout.split(':')[-1].strip()}/health")
+        status, _ = http_get(f"{url}/health")
     finally:
         started.send_signal(signal.SIGINT)  # Ctrl-C: docker run passes it to the app
         output, _ = started.communicate(timeout=60)
