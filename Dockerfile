@@ -126,35 +126,75 @@ EOF
 # gets them as one small layer over an unchanged dependency layer. A package is built as a wheel
 # (poetry-core, from Poetry's venv) and installed non-editable into the venv by `installer`, in a
 # fraction of a second; an application's files (what the build context holds, which .dockerignore
-# keeps to the app: no tests, docs or secrets) go to /app. An empty venv at /opt/venv gives
-# `python` the paths and shebangs prod has, without waiting for the dependencies.
+# keeps to the app: no tests, docs or secrets) go to /app. Path dependencies (a folder of the
+# project that the lock names, such as libs/mylib) are the project's own code too: each is built
+# as a wheel here and installed non-editable, where the dependency steps skip them. An empty venv
+# at /opt/venv gives `python` the paths and shebangs prod has, without waiting for the
+# dependencies.
 FROM locked AS app-files
-ARG APP_INSTALL
+ARG APP_INSTALL PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL
 COPY . ./
-RUN <<EOF
+RUN --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
+    --mount=type=cache,target=/root/.cache/uv <<EOF
 set -eu
-python -m venv --without-pip /opt/venv
-mkdir -p /app-root/app
 case "$APP_INSTALL" in
-  package|both)
-    build='from poetry.core.masonry.api import build_wheel; build_wheel("/tmp/dist")'
-    /opt/poetry/bin/python -c "$build"
-    purelib="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
-    PYTHONPATH="$purelib" /opt/venv/bin/python -m installer --destdir /app-root \
-      --no-compile-bytecode /tmp/dist/*.whl
-    ;;
-  files) ;;
+  package|files|both) ;;
   *) echo >&2 "error: APP_INSTALL is '$APP_INSTALL': use package, files or both."; exit 1 ;;
 esac
+python -m venv --without-pip /opt/venv
+mkdir -p /app-root/app /tmp/dist /tmp/deps
+# A wheel of a folder (argument 1) into a folder (2) with poetry-core, from Poetry's venv.
+build='import os, sys; os.chdir(sys.argv[1]); import poetry.core.masonry.api as api
+api.build_wheel(sys.argv[2])'
+# The path dependencies prod installs: those in the main group or PROD_GROUPS, or in PROD_EXTRAS.
+python - >/tmp/path-deps <<'PY'
+import os, re, tomllib
+lock = tomllib.load(open("poetry.lock", "rb"))
+groups = {"main", *os.environ["PROD_GROUPS"].replace(",", " ").split()}
+chosen = os.environ["PROD_EXTRAS"].split()
+extras = {re.split(r"[^\w.-]", n)[0] for e in chosen for n in lock.get("extras", {}).get(e, [])}
+for package in lock.get("package", []):
+    source = package.get("source", {})
+    in_groups = groups & set(package.get("groups") or [package.get("category", "main")])
+    if source.get("type") == "directory" and in_groups:
+        if not package.get("optional") or package["name"] in extras:
+            print(source["url"])
+PY
+# Each a wheel: a Poetry project's with poetry-core, as the project's own; any other with uv,
+# which gets its build backend from the index.
+while read -r folder; do
+  if [ ! -d "$folder" ]; then
+    echo >&2 "error: path dependency $folder: not in the build context. It must be a folder of" \
+      "the project that .dockerignore lets through (scripts/adopt writes it so)."
+    exit 1
+  fi
+  if grep -qs poetry.core.masonry.api "$folder/pyproject.toml"; then
+    /opt/poetry/bin/python -c "$build" "$folder" /tmp/deps
+  else
+    /opt/uv/bin/uv build --quiet --wheel --out-dir /tmp/deps \
+      ${POETRY_PYPI_MIRROR_URL:+--default-index "$POETRY_PYPI_MIRROR_URL"} "$folder"
+  fi
+done </tmp/path-deps
+case "$APP_INSTALL" in
+  package|both) /opt/poetry/bin/python -c "$build" . /tmp/dist ;;
+esac
+purelib="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+for wheel in /tmp/deps/*.whl /tmp/dist/*.whl; do
+  [ -e "$wheel" ] || continue
+  PYTHONPATH="$purelib" /opt/venv/bin/python -m installer --destdir /app-root \
+    --no-compile-bytecode "$wheel"
+done
 case "$APP_INSTALL" in
   files|both)
-    # Every file but Poetry's and, for "both", what the wheel installed already.
+    # Every file but Poetry's, the path dependencies' folders and, for "both", what the wheel
+    # installed already.
     python - <<'PY'
 import pathlib, shutil, zipfile
 skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt", "sbom-requirements.txt"}
 for wheel in pathlib.Path("/tmp/dist").glob("*.whl"):
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     skip |= tops | {top + ".py" for top in tops}
+skip |= {folder.split("/")[0] for folder in open("/tmp/path-deps").read().split()}
 for path in sorted(pathlib.Path(".").iterdir()):
     if path.name not in skip:
         copy = shutil.copytree if path.is_dir() else shutil.copy2
@@ -206,17 +246,19 @@ EOF
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
 WORKDIR /app
 
-ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL
-# One venv cache per platform and Python version: a build for one never gets another's venv.
-ARG VENV_CACHE=venv-$TARGETPLATFORM-$PYTHON_VERSION
+ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL IMAGE_TITLE
+# One venv cache per project (named by its title), platform and Python version: a build never gets
+# another platform's venv, and two projects built on one machine neither wait for each other nor
+# undo each other's installs.
+ARG VENV_CACHE="venv-$IMAGE_TITLE-$TARGETPLATFORM-$PYTHON_VERSION"
 # Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in
 # Poetry's auth.toml) are mounted, never copied: no layer or history holds them. The venv itself
-# lives in a cache mount that outlives the build (one per platform and Python version), so a changed
-# lock installs only what changed; building an sdist, virtualenv keeps its app data in Poetry's
-# cache too. Poetry works on the venv through /opt/venv, a symlink for the duration, so scripts and
-# bytecode name /opt/venv; then a copy of it replaces the symlink and becomes this layer. Bytecode
-# is checked by hash, not by the files' times, which are all set to one (in the cache, so that the
-# copy keeps it): the layer is a function of the lock alone.
+# lives in that cache mount, which outlives the build, so a changed lock installs only what
+# changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry works on
+# the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name /opt/venv;
+# then a copy of it replaces the symlink and becomes this layer. Bytecode is checked by hash, not
+# by the files' times, which are all set to one (in the cache, so that the copy keeps it): the
+# layer is a function of the lock alone.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
@@ -238,9 +280,11 @@ if [ ! -x /root/.cache/venv/bin/python ]; then
   rm -r /opt/venv
 fi
 ln -s /root/.cache/venv /opt/venv
+# Path dependencies are the project's own code, built in app-files: `--no-directory` skips them
+# (Poetry still says that their folders do not exist here, which is expected).
 if [ -n "$groups" ]; then
   POETRY_VIRTUALENVS_CREATE=false VIRTUALENV_OVERRIDE_APP_DATA=/root/.cache/pypoetry/virtualenv \
-    /opt/poetry/bin/poetry --project /project sync --no-root --only "$groups" \
+    /opt/poetry/bin/poetry --project /project sync --no-root --no-directory --only "$groups" \
     ${PROD_EXTRAS:+--extras "$PROD_EXTRAS"} \
   || { echo >&2 "error: Poetry's message above says what is wrong;" \
          "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
@@ -259,8 +303,9 @@ for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
     if header != unchecked + importlib.util.source_hash(source.read_bytes()):
         stale.append(f"{source}\n")
 compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
-stale = "".join(stale)
-subprocess.run([sys.executable, *compileall, "-i", "-"], input=stale, text=True, check=True)
+if stale:  # given no file at all, compileall would compile every folder on sys.path
+    command = [sys.executable, *compileall, "-i", "-"]
+    subprocess.run(command, input="".join(stale), text=True, check=True)
 PY
 # Poetry's parallel installer now and then leaves a file world-writable: every mode becomes
 # rw-r--r-- (rwxr-xr-x where it was executable), so the app user can write nothing here.
@@ -436,12 +481,13 @@ USER vscode
 ARG POETRY_PYPI_MIRROR_URL
 # Main dependencies, every group (optional ones too) and every extra, installed as `vscode` so it
 # owns what `poetry add` will change. The lock files come from the `locked` stage: checked, and not
-# left behind in this image.
+# left behind in this image. Path dependencies wait, like the project, for the workspace: the
+# updateContentCommand in devcontainer.json installs them from there, editable where they say so.
 RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
     --mount=type=secret,id=poetry-auth,target=/home/vscode/.config/pypoetry/auth.toml,uid=1000 \
     --mount=type=bind,from=locked,source=/project,target=/tmp/project <<EOF
 set -eu
 python -m venv --without-pip /opt/venv
-poetry --project /tmp/project sync --all-groups --all-extras --no-root
+poetry --project /tmp/project sync --all-groups --all-extras --no-root --no-directory
 chmod -R g+w /opt/venv
 EOF

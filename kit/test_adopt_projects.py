@@ -69,6 +69,20 @@ requires = ["poetry-core%s"]
 build-backend = "poetry.core.masonry.api"
 """
 
+# A library of the project's own, in its own folder: its [project] table.
+LIBRARY = """\
+[project]
+name = "%s"
+version = "0.1.0"
+requires-python = ">=3.12"
+"""
+# A build system other than Poetry's.
+HATCHLING = """
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+"""
+
 
 def project(*, pyproject: str, files: dict[str, str]) -> dict[str, str]:
     return {"pyproject.toml": pyproject, **files}
@@ -203,6 +217,52 @@ package-mode = false
             "compiled": "crcmod._crcfunext",
         },
     ),
+    # A service in a monorepo: its own libraries are path dependencies in libs/, one a Poetry
+    # project (editable in dev), one built by hatchling; a third, for the tests only, stays out of
+    # prod.
+    "service-with-path-dependencies": (
+        project(
+            pyproject=f"""\
+[project]
+name = "monorepo-svc"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = {json.dumps([*FASTAPI, "greeting", "shapes"])}
+
+[tool.poetry]
+package-mode = false
+
+[tool.poetry.dependencies]
+greeting = {{ path = "libs/greeting", develop = true }}
+shapes = {{ path = "libs/shapes" }}
+
+[tool.poetry.group.test.dependencies]
+fixtures = {{ path = "libs/fixtures", develop = true }}
+httpx2 = "*"
+""",
+            files={
+                "main.py": "from fastapi import FastAPI\nfrom greeting import GREETING\n"
+                'from shapes import SHAPE\n\napp = FastAPI()\n\n\n@app.get("/")\n'
+                "def hello() -> dict[str, str]:\n"
+                '    return {"shape": f"{GREETING} {SHAPE}"}\n',
+                "libs/greeting/pyproject.toml": LIBRARY % "greeting" + BUILD_SYSTEM % ">=2.0",
+                "libs/greeting/greeting/__init__.py": 'GREETING = "hello from"\n',
+                "libs/shapes/pyproject.toml": LIBRARY % "shapes" + HATCHLING,
+                "libs/shapes/shapes/__init__.py": 'SHAPE = "path dependencies"\n',
+                "libs/fixtures/pyproject.toml": LIBRARY % "fixtures" + BUILD_SYSTEM % ">=2.0",
+                "libs/fixtures/fixtures/__init__.py": 'EXPECTED = "hello from path dependencies"\n',
+                "tests/test_main.py": (TEST % "main")
+                + "\n\ndef test_the_libraries() -> None:\n    from fixtures import EXPECTED\n\n"
+                '    assert TestClient(app).get("/").json() == {"shape": EXPECTED}\n',
+            },
+        ),
+        {
+            "install": "files",
+            "command": ["uvicorn", "main:app"],
+            "python": "3.14",
+            "not_in_prod": "fixtures",
+        },
+    ),
     # A package whose start command needs a module and data from the project's root.
     "package-with-root-module-and-data": (
         project(
@@ -321,6 +381,9 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
         listing = docker_run(tag, "sh", "-c", "ls -A /app; command -v poetry pip gcc cc || true")
         if "compiled" in expected:  # built from its sdist with a compiler that prod lacks
             docker_run(tag, "python", "-c", f"import {expected['compiled']}")
+        # A path dependency of a group that prod does not install (every shape imports sys).
+        script = f"import {expected.get('not_in_prod', 'sys')}"
+        not_in_prod = run(["docker", "run", "--rm", tag, "python", "-c", script], check=False)
     finally:
         remove_image(tag)
 
@@ -337,6 +400,8 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     assert [name for name in added if not ADDED.fullmatch(name)] == []
     assert not any("/tests/" in name or name.endswith("pyproject.toml") for name in added)
     assert [line for line in listing.splitlines() if line.startswith("/")] == [], listing
+    if "not_in_prod" in expected:
+        assert "ModuleNotFoundError" in not_in_prod.stdout, not_in_prod.stdout
 
     if os.geteuid() == 0:
         run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
@@ -521,6 +586,34 @@ def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
 
     assert code == 2
     assert "poetry.lock does not match pyproject.toml" in output and "poetry lock" in output
+    assert snapshot(root) == before
+
+
+def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> None:
+    """A library beside the project (../shared, locked on a machine that has it) cannot reach a
+    build, which sees the project's folder alone."""
+    pyproject = '[project]\nname = "beside"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += 'dependencies = ["shared"]\n\n[tool.poetry]\npackage-mode = false\n'
+    pyproject += '\n[tool.poetry.dependencies]\nshared = { path = "../shared" }\n'
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+    shared = tmp_path / "shared"
+    (shared / "shared").mkdir(parents=True)
+    (shared / "shared" / "__init__.py").write_text("")
+    (shared / "pyproject.toml").write_text(LIBRARY % "shared" + BUILD_SYSTEM % ">=2.0")
+    poetry = unique("kit-test-poetry")
+    try:
+        docker_build(REPO, "poetry", poetry)
+        mount = ["-v", f"{tmp_path}:/w", "-w", f"/w/{root.name}", "-e", "POETRY_PYPI_MIRROR_URL"]
+        run(["docker", "run", "--rm", *mount, poetry, "poetry", "lock"])
+    finally:
+        remove_image(poetry)
+    before = snapshot(root)
+
+    code, output = adopt(root)
+
+    assert code == 2, output
+    assert "shared is a path dependency outside the project (../shared)" in output
+    assert "move it into the project" in output
     assert snapshot(root) == before
 
 

@@ -62,6 +62,34 @@ def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_laye
     assert after[-1] != before[-1]  # only the project's own layer is new
 
 
+def test_two_projects_built_on_one_machine_keep_their_own_venv_cache(repo_copy: Path) -> None:
+    """The venv a dependency step syncs lives on in a cache mount, one per project (by its
+    IMAGE_TITLE): building another project in between leaves this one's as it was, so its next
+    sync has nothing to install or remove. (Here the other project is the sample with its dev
+    group in prod too: the same lock, more packages.)"""
+    tag = unique("kit-test-venv-cache")
+    projects = {"this": [], "other": ["--build-arg", "PROD_GROUPS=dev"]}
+    lock = repo_copy / "poetry.lock"
+
+    def build(project: str) -> str:
+        """Build a project's prod, its dependency step run for a lock no build has seen (a new
+        comment at its end), with the venv cache as it is. (`--no-cache` would give the step
+        an empty cache mount.)"""
+        lock.write_text(lock.read_text() + f"# {unique('a new lock')}\n")
+        title = ["--build-arg", f"IMAGE_TITLE=kit-test-{project}-project"]
+        return docker_build(repo_copy, "prod", tag, *title, *projects[project]).stdout
+
+    try:
+        build("this")
+        assert "Installing dependencies from lock file" in build("other")  # its own sync ran
+        again = build("this")
+    finally:
+        remove_image(tag)
+
+    assert "No dependencies to install or update" in again
+    assert "Package operations:" not in again
+
+
 # Edits to pyproject.toml that change no dependency.
 NOT_DEPENDENCIES = {
     "version bump": ('version = "0.1.0"', 'version = "0.2.0"'),

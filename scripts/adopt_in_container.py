@@ -265,6 +265,27 @@ def sdist_only() -> list[str]:
     return sorted(found)
 
 
+def path_dependencies() -> list[str]:
+    """The folders the lock installs path dependencies from, relative to the project: the build
+    builds them from its context, which holds only the project's folder."""
+    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
+    found = []
+    for package in lock.get("package", []):
+        source = package.get("source", {})
+        if source.get("type") != "directory":
+            continue
+        folder = (PROJECT / source["url"]).resolve()
+        if not folder.is_relative_to(PROJECT) or folder == PROJECT:
+            stop(
+                f"{package['name']} is a path dependency outside the project ({source['url']}), "
+                "and a build sees only the project's folder: move it into the project (for "
+                f"example to libs/{package['name']}, then `poetry lock`) or publish it to an "
+                "index, then run adopt again."
+            )
+        found.append(folder.relative_to(PROJECT).as_posix())
+    return sorted(found)
+
+
 def source_url(data: dict) -> str:
     urls = {k.lower(): v for k, v in table(data, "project.urls").items()}
     poetry_table = table(data, "tool.poetry")
@@ -312,6 +333,7 @@ def main() -> None:
             stop(f"poetry could not lock the project: {reason(result)}")
         locked_first = True
     packages = wheel_packages(data)
+    path_deps = path_dependencies()
     found = groups(data)
     python, why = best_for_lock(versions)  # the lock as it is now
     added = add_dev_tools(data, found, python)
@@ -340,6 +362,7 @@ def main() -> None:
                 ),
                 "added": added,
                 "sdist_only": sdist_only(),
+                "path_dependencies": path_deps,
                 "locked_first": locked_first,
             }
         )
