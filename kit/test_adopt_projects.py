@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -614,6 +615,31 @@ def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> 
     assert code == 2, output
     assert "shared is a path dependency outside the project (../shared)" in output
     assert "move it into the project" in output
+    assert snapshot(root) == before
+
+
+def test_adopt_refuses_a_dependency_on_a_file_in_the_project(tmp_path: Path) -> None:
+    """A wheel kept in the project (vendor/x.whl) would need the whole build context in the
+    dependency step, which sees only the lock files."""
+    wheel = "vendor/tiny-1.0-py3-none-any.whl"
+    pyproject = '[project]\nname = "vendored"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += 'dependencies = ["tiny"]\n\n[tool.poetry]\npackage-mode = false\n'
+    pyproject += f'\n[tool.poetry.dependencies]\ntiny = {{ path = "{wheel}" }}\n'
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+    (root / "vendor").mkdir()
+    with zipfile.ZipFile(root / wheel, "w") as archive:
+        archive.writestr("tiny/__init__.py", "")
+        archive.writestr("tiny-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tiny\n"
+                         "Version: 1.0\n")  # fmt: skip
+        archive.writestr("tiny-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: hand\n"
+                         "Root-Is-Purelib: true\nTag: py3-none-any\n")  # fmt: skip
+        archive.writestr("tiny-1.0.dist-info/RECORD", "")
+    before = snapshot(root)
+
+    code, output = adopt(root)
+
+    assert code == 2, output
+    assert f"tiny is installed from a file ({wheel})" in output and "publish it" in output
     assert snapshot(root) == before
 
 

@@ -272,6 +272,14 @@ def path_dependencies() -> list[str]:
     found = []
     for package in lock.get("package", []):
         source = package.get("source", {})
+        if source.get("type") == "file" and "://" not in source["url"]:
+            stop(
+                f"{package['name']} is installed from a file ({source['url']}), and the kit's "
+                "dependency step sees only pyproject.toml and poetry.lock: publish it to an "
+                "index (a private source: see the README's Mirrors and private indexes), or "
+                "depend on its source folder inside the project (a path dependency), then run "
+                "adopt again."
+            )
         if source.get("type") != "directory":
             continue
         folder = (PROJECT / source["url"]).resolve()
