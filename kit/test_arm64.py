@@ -183,6 +183,19 @@ def as_written(command: str, tag: str, workspace: Path) -> list[str]:
     return [*words[:-1], *mirror_build_args(), str(workspace)]
 
 
+def push_as_a_user_would(command: list[str]) -> None:
+    """The README's push, run again when (and only when) it fails as the README's troubleshooting
+    says an engine before moby/moby#49949 can: BuildKit pushes the index by tag, then the engine
+    pushes the image a second time, each platform's manifest by that tag too, racing the index
+    (this machine's Engine 26 with buildx 0.13 does, about one push in four). Pushed again, the
+    index is the tag's last write; the test then reads it from the registry."""
+    for _ in range(3):
+        pushed = run(command, check=False)
+        if pushed.returncode == 0 or not re.search(r"ERROR: .*/manifests/\S+: 500 ", pushed.stdout):
+            break
+    assert pushed.returncode == 0, pushed.stdout[-3000:]
+
+
 def test_the_readme_multi_platform_build_gives_one_index_with_both_platforms(
     arm64_prod: str, arm64_workspace: Path
 ) -> None:
@@ -198,8 +211,8 @@ def test_the_readme_multi_platform_build_gives_one_index_with_both_platforms(
         assert readme_multi_platform_trouble() in " ".join(failed.stdout.split()), failed.stdout
         return
     try:
-        for command, tag in ((commands["local"], local), (commands["push"], pushed)):
-            run(as_written(command, tag, arm64_workspace))
+        run(as_written(commands["local"], local, arm64_workspace))
+        push_as_a_user_would(as_written(commands["push"], pushed, arm64_workspace))
         request = urllib.request.Request(
             f"http://127.0.0.1:5000/v2/{repository}/manifests/multi",
             headers={"Accept": "application/vnd.oci.image.index.v1+json"},
