@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -382,9 +383,10 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
         listing = docker_run(tag, "sh", "-c", "ls -A /app; command -v poetry pip gcc cc || true")
         if "compiled" in expected:  # built from its sdist with a compiler that prod lacks
             docker_run(tag, "python", "-c", f"import {expected['compiled']}")
-        # A path dependency of a group that prod does not install (every shape imports sys).
-        script = f"import {expected.get('not_in_prod', 'sys')}"
-        not_in_prod = run(["docker", "run", "--rm", tag, "python", "-c", script], check=False)
+        imported = ""
+        if "not_in_prod" in expected:  # a path dependency of a group that prod does not install
+            script = ["python", "-c", f"import {expected['not_in_prod']}"]
+            imported = run(["docker", "run", "--rm", tag, *script], check=False).stdout
     finally:
         remove_image(tag)
 
@@ -402,7 +404,7 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     assert not any("/tests/" in name or name.endswith("pyproject.toml") for name in added)
     assert [line for line in listing.splitlines() if line.startswith("/")] == [], listing
     if "not_in_prod" in expected:
-        assert "ModuleNotFoundError" in not_in_prod.stdout, not_in_prod.stdout
+        assert "ModuleNotFoundError" in imported, imported
 
     if os.geteuid() == 0:
         run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
@@ -542,9 +544,14 @@ def test_the_kit_is_what_adopt_makes_of_its_own_sample(repo_copy: Path) -> None:
 # --- bad input: a clear message, and the project byte-identical --------------------------------
 
 
-def bad(tmp_path: Path, files: dict[str, str], *args: str) -> tuple[str, bool]:
-    """Adopt a project that must be refused: (message, whether the project was left as it was)."""
+def bad(
+    tmp_path: Path, files: dict[str, str], *args: str, finish: Callable[[Path], None] | None = None
+) -> tuple[str, bool]:
+    """Adopt a project that must be refused: (message, whether the project was left as it was).
+    finish(root) completes the project (a lock, a wheel) before adopt sees it."""
     root = make_project(tmp_path, files)
+    if finish:
+        finish(root)
     before = snapshot(root)
     code, output = adopt(root, *args)
     assert code == 2, output
@@ -590,57 +597,60 @@ def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
     assert snapshot(root) == before
 
 
+def app_with_path_dependency(name: str, path: str) -> dict[str, str]:
+    """A package-mode = false app that depends on name at path, started with python main.py."""
+    pyproject = '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += f'dependencies = ["{name}"]\n\n[tool.poetry]\npackage-mode = false\n'
+    pyproject += f'\n[tool.poetry.dependencies]\n{name} = {{ path = "{path}" }}\n'
+    return {"pyproject.toml": pyproject, "main.py": f"import {name}\n"}
+
+
 def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> None:
     """A library beside the project (../shared, locked on a machine that has it) cannot reach a
     build, which sees the project's folder alone."""
-    pyproject = '[project]\nname = "beside"\nversion = "1"\nrequires-python = ">=3.12"\n'
-    pyproject += 'dependencies = ["shared"]\n\n[tool.poetry]\npackage-mode = false\n'
-    pyproject += '\n[tool.poetry.dependencies]\nshared = { path = "../shared" }\n'
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
     shared = tmp_path / "shared"
     (shared / "shared").mkdir(parents=True)
     (shared / "shared" / "__init__.py").write_text("")
     (shared / "pyproject.toml").write_text(LIBRARY % "shared" + BUILD_SYSTEM % ">=2.0")
-    poetry = unique("kit-test-poetry")
-    try:
-        docker_build(REPO, "poetry", poetry)
-        mount = ["-v", f"{tmp_path}:/w", "-w", f"/w/{root.name}", "-e", "POETRY_PYPI_MIRROR_URL"]
-        run(["docker", "run", "--rm", *mount, poetry, "poetry", "lock"])
-    finally:
-        remove_image(poetry)
-    before = snapshot(root)
 
-    code, output = adopt(root)
+    def lock(root: Path) -> None:
+        poetry = unique("kit-test-poetry")
+        try:
+            docker_build(REPO, "poetry", poetry)
+            mount = ["-v", f"{tmp_path}:/w", "-w", f"/w/{root.name}"]
+            mirror = ["-e", "POETRY_PYPI_MIRROR_URL"]
+            run(["docker", "run", "--rm", *mount, *mirror, poetry, "poetry", "lock"])
+        finally:
+            remove_image(poetry)
 
-    assert code == 2, output
+    files = app_with_path_dependency("shared", "../shared")
+    output, unchanged = bad(tmp_path, files, "--command", "python main.py", finish=lock)
+
     assert "shared is a path dependency outside the project (../shared)" in output
     assert "move it into the project" in output
-    assert snapshot(root) == before
+    assert unchanged
 
 
 def test_adopt_refuses_a_dependency_on_a_file_in_the_project(tmp_path: Path) -> None:
     """A wheel kept in the project (vendor/x.whl) would need the whole build context in the
     dependency step, which sees only the lock files."""
     wheel = "vendor/tiny-1.0-py3-none-any.whl"
-    pyproject = '[project]\nname = "vendored"\nversion = "1"\nrequires-python = ">=3.12"\n'
-    pyproject += 'dependencies = ["tiny"]\n\n[tool.poetry]\npackage-mode = false\n'
-    pyproject += f'\n[tool.poetry.dependencies]\ntiny = {{ path = "{wheel}" }}\n'
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
-    (root / "vendor").mkdir()
-    with zipfile.ZipFile(root / wheel, "w") as archive:
-        archive.writestr("tiny/__init__.py", "")
-        archive.writestr("tiny-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tiny\n"
-                         "Version: 1.0\n")  # fmt: skip
-        archive.writestr("tiny-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: hand\n"
-                         "Root-Is-Purelib: true\nTag: py3-none-any\n")  # fmt: skip
-        archive.writestr("tiny-1.0.dist-info/RECORD", "")
-    before = snapshot(root)
 
-    code, output = adopt(root)
+    def vendor(root: Path) -> None:
+        (root / "vendor").mkdir()
+        with zipfile.ZipFile(root / wheel, "w") as archive:
+            archive.writestr("tiny/__init__.py", "")
+            archive.writestr("tiny-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: tiny\n"
+                             "Version: 1.0\n")  # fmt: skip
+            archive.writestr("tiny-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: hand\n"
+                             "Root-Is-Purelib: true\nTag: py3-none-any\n")  # fmt: skip
+            archive.writestr("tiny-1.0.dist-info/RECORD", "")
 
-    assert code == 2, output
+    files = app_with_path_dependency("tiny", wheel)
+    output, unchanged = bad(tmp_path, files, "--command", "python main.py", finish=vendor)
+
     assert f"tiny is installed from a file ({wheel})" in output and "publish it" in output
-    assert snapshot(root) == before
+    assert unchanged
 
 
 def test_adopt_refuses_a_python_constraint_no_image_satisfies(tmp_path: Path) -> None:

@@ -149,6 +149,11 @@ def allowed_pythons(constraint: str, wanted: str) -> list[str]:
     raise AssertionError
 
 
+def locked_packages() -> list[dict]:
+    """poetry.lock's packages, as the lock is now (adding the dev tools changes it)."""
+    return tomllib.loads((PROJECT / "poetry.lock").read_text()).get("package", [])
+
+
 def best_for_lock(versions: list[str]) -> tuple[str, str]:
     """The newest of `versions` for which every compiled package in poetry.lock has a Linux
     wheel (an older lock may predate the newest Python's wheels), and why the newer were not."""
@@ -194,9 +199,8 @@ def packages_without_wheels(version: str) -> list[str]:
         "implementation_name": "cpython",
         "platform_python_implementation": "CPython",
     }
-    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
     missing = []
-    for package in lock.get("package", []):
+    for package in locked_packages():
         markers = package.get("markers", "")
         markers = (
             " or ".join(f"({m})" for m in markers.values())
@@ -255,9 +259,8 @@ def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> list[str]:
 
 def sdist_only() -> list[str]:
     """The locked packages that publish no wheel: installing them builds them from source."""
-    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
     found = []
-    for package in lock.get("package", []):
+    for package in locked_packages():
         files = [f["file"] for f in package.get("files", [])]
         source = package.get("source", {}).get("type")
         if files and source in (None, "legacy") and not any(f.endswith(".whl") for f in files):
@@ -268,9 +271,8 @@ def sdist_only() -> list[str]:
 def path_dependencies() -> list[str]:
     """The folders the lock installs path dependencies from, relative to the project: the build
     builds them from its context, which holds only the project's folder."""
-    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
     found = []
-    for package in lock.get("package", []):
+    for package in locked_packages():
         source = package.get("source", {})
         if source.get("type") == "file" and "://" not in source["url"]:
             stop(
