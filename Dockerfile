@@ -225,27 +225,11 @@ if [ -n "$BUILD_PACKAGES" ]; then
 fi
 EOF
 
-# ---- runtime: what prod runs on: the base image, its user and /opt/venv with the locked main
-# dependencies. Nothing under src/ is read here, so editing code never re-runs this stage.
-FROM base AS runtime
-# The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
-# `python` is still the base interpreter.) Then prod's user. What the step changes gets one fixed
-# time, 1980-01-01 (the earliest a wheel can hold), the password-change date in /etc/shadow too,
-# so the layer is the same on any machine and any day.
-RUN <<EOF
-set -eu
-export SOURCE_DATE_EPOCH=315532800
-start="$(date +%s.%N)"
-python -m pip uninstall --yes --root-user-action=ignore pip
-groupadd --system --gid 10001 app
-useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
-mkdir /app
-find /etc /usr/local /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-EOF
-
-# Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
-WORKDIR /app
-
+# ---- venv: /opt/venv with the locked dependencies prod installs, staged under /venv-root for prod
+# to copy: a layer of its own, which no change to the project's code or to prod's other steps
+# re-makes; and the build args in scope here (a mirror's URL among them) stay out of prod's
+# history. Nothing under src/ is read here, so editing code never re-runs this stage.
+FROM base AS venv
 ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL IMAGE_TITLE
 # One venv cache per project (named by its title), platform and Python version: a build never gets
 # another platform's venv, and two projects built on one machine neither wait for each other nor
@@ -256,9 +240,9 @@ ARG VENV_CACHE="venv-$IMAGE_TITLE-$TARGETPLATFORM-$PYTHON_VERSION"
 # lives in that cache mount, which outlives the build, so a changed lock installs only what
 # changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry works on
 # the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name /opt/venv;
-# then a copy of it replaces the symlink and becomes this layer. Bytecode is checked by hash, not
-# by the files' times, which are all set to one (in the cache, so that the copy keeps it): the
-# layer is a function of the lock alone.
+# then a copy of it goes to /venv-root/opt/venv. Bytecode is checked by hash, not by the files'
+# times, which are all set to one (in the cache, so that the copy keeps it): the layer is a
+# function of the lock alone.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
@@ -312,16 +296,36 @@ PY
 chmod -R u=rwX,go=rX /root/.cache/venv
 find /root/.cache/venv -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 rm /opt/venv
-cp -a /root/.cache/venv /opt/venv
-# The directories this step wrote in, or BuildKit in for the mounts (it keeps their times as they
-# are when it removes the mount points).
-touch -d "@$SOURCE_DATE_EPOCH" /opt /root /tmp
+mkdir -p /venv-root/opt
+cp -a /root/.cache/venv /venv-root/opt/venv
+touch -d "@$SOURCE_DATE_EPOCH" /venv-root/opt /venv-root
 EOF
 
-# ---- prod: runtime plus the project's own files, in a layer of their own. No Poetry, no pip, no
-# compilers, no source tree. An application's files are in /app, the working directory and on the
-# import path; a package's are in the venv.
+# ---- runtime: what prod runs on: the base image and its user.
+FROM base AS runtime
+# The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
+# `python` is still the base interpreter.) Then prod's user. What the step changes gets one fixed
+# time, 1980-01-01 (the earliest a wheel can hold), the password-change date in /etc/shadow too,
+# so the layer is the same on any machine and any day.
+RUN <<EOF
+set -eu
+export SOURCE_DATE_EPOCH=315532800
+start="$(date +%s.%N)"
+python -m pip uninstall --yes --root-user-action=ignore pip
+groupadd --system --gid 10001 app
+useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
+mkdir /app
+find /etc /usr/local /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+EOF
+
+# Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
+WORKDIR /app
+
+# ---- prod: runtime plus the venv, then the project's own files, each a layer of its own. No
+# Poetry, no pip, no compilers, no source tree. An application's files are in /app, the working
+# directory and on the import path; a package's are in the venv.
 FROM runtime AS prod
+COPY --link --from=venv /venv-root/ /
 COPY --link --from=app-files /app-root/ /
 ARG HEALTHCHECK_URL
 ENV PYTHONPATH=/app \

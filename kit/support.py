@@ -236,11 +236,12 @@ def stages() -> dict[str, Stage]:
 
 
 def dependency_stages() -> set[str]:
-    """The stages that prod's runtime is made of, read from the Dockerfile: the one `prod` starts
-    FROM and every stage that one builds on, mounts or copies from, all the way down (the
-    first stage, FROM the base image alone, aside: it adds no step)."""
+    """The stages that prod's dependencies and runtime are made of, read from the Dockerfile: the
+    one `prod` starts FROM and every stage it copies or mounts but app-files (the project's own
+    files), and every stage those build on, mount or copy from, all the way down (the first
+    stage, FROM the base image alone, aside: it adds no step)."""
     graph = stages()
-    found, todo = set(), [graph["prod"].parent]
+    found, todo = set(), [graph["prod"].parent, *graph["prod"].uses - {"app-files"}]
     while todo:
         name = todo.pop()
         if name in graph and name not in found and graph[name].parent in graph:
@@ -250,7 +251,7 @@ def dependency_stages() -> set[str]:
 
 
 def dependency_steps(steps: list[str]) -> list[str]:
-    """The steps of the dependency stages among `steps` (`[runtime 3/3] RUN` is in `runtime`)."""
+    """The steps of the dependency stages among `steps` (`[venv 3/3] RUN` is in `venv`)."""
     names = dependency_stages()
     return [step for step in steps if step.lstrip("[").split(" ", 1)[0] in names]
 

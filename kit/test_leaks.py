@@ -1,7 +1,9 @@
-"""Nothing from the developer's tree, and no index credential, ends up in an image."""
+"""Nothing from the developer's tree, and no index credential, ends up in an image; nor does the
+index mirror's URL in prod."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from kit.support import copy_repo, docker_build, image_holds, remove_image, run,
 
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")
+# The index the images install from: this machine's mirror, or PyPI's own index named as one.
+MIRROR = os.environ.get("POETRY_PYPI_MIRROR_URL") or "https://pypi.org/simple/"
 
 
 def plant_canaries(workspace: Path) -> list[str]:
@@ -40,17 +44,20 @@ def history(image: str) -> str:
 @pytest.fixture(scope="module")
 def canary_images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """dev and prod, built from a tree full of canaries, with a canary index credential passed
-    as the BuildKit secret `poetry-auth`. The steps that mount the secret are forced to run."""
+    as the BuildKit secret `poetry-auth` and an index mirror. The steps that mount the secret are
+    forced to run."""
     workspace = copy_repo(tmp_path_factory.mktemp("leaks") / unique("ws"))
     planted = plant_canaries(workspace)
     assert all((workspace / name).exists() for name in planted)
     auth = tmp_path_factory.mktemp("secret") / "auth.toml"
     auth.write_text(f'[http-basic.PyPI]\nusername = "kit"\npassword = "{CREDENTIAL}"\n')
     secret = ["--secret", f"id=poetry-auth,src={auth}"]
+    if not os.environ.get("POETRY_PYPI_MIRROR_URL"):
+        secret += ["--build-arg", f"POETRY_PYPI_MIRROR_URL={MIRROR}"]
     images = {target: unique(f"kit-test-leaks-{target}") for target in ("prod", "dev")}
     try:
         for target, tag in images.items():
-            docker_build(workspace, target, tag, *secret, "--no-cache-filter", f"deps,{target}")
+            docker_build(workspace, target, tag, *secret, "--no-cache-filter", f"venv,{target}")
         yield images
     finally:
         for tag in images.values():
@@ -75,6 +82,17 @@ def test_the_index_credential_is_in_no_layer_and_not_in_the_history(
     assert CREDENTIAL not in history(image)
 
 
+def test_the_mirror_url_is_in_no_layer_of_prod_and_not_in_its_history(
+    canary_images: dict[str, str],
+) -> None:
+    """BuildKit records the build args in scope of each RUN in the image's history: a mirror's
+    URL (an internal host name) must not reach an image that is pushed."""
+    prod = canary_images["prod"]
+
+    assert not image_holds(prod, MIRROR), "the mirror's URL is in a layer or the config of prod"
+    assert MIRROR not in history(prod)
+
+
 def test_the_scan_does_find_what_an_image_holds(canary_images: dict[str, str]) -> None:
     # A control for the two tests above: the same scan finds the app's own code in prod.
     assert image_holds(canary_images["prod"], "Liveness probe: 200 as long as")
@@ -92,7 +110,7 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
         "--secret",
         f"id=poetry-auth,src={auth}",
         "--no-cache-filter",
-        "runtime",
+        "venv",
         check=False,
     )
 
