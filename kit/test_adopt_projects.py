@@ -531,6 +531,30 @@ def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
     assert after[:-1] == before[:-1] and after[-1] != before[-1]
 
 
+def test_an_adopted_project_cloned_on_windows_keeps_the_kit_files_lf_and_builds(
+    tmp_path: Path,
+) -> None:
+    """Git for Windows checks text files out with CRLF (core.autocrlf=true): a Dockerfile so
+    checked out fails every RUN (`set -eu\\r`), a script so checked out does not start."""
+    root = adopted_application(tmp_path)
+    git = ["git", "-C", str(root), "-c", "user.name=kit", "-c", "user.email=kit@example.invalid"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "adopted"]):
+        run([*git, *command])
+    clone = tmp_path / unique("windows")
+    run(["git", "clone", "-q", "-c", "core.autocrlf=true", str(root), str(clone)])
+    kit_files = [*(p for p in (clone / ".devcontainer").iterdir()), clone / "Dockerfile"]
+    kit_files += [clone / name for name in (".dockerignore", "poetry-requirements.txt")]
+    tag = unique("kit-test-windows")
+    try:
+        built = docker_build(clone, "prod", tag, check=False)
+    finally:
+        remove_image(tag)
+
+    assert b"\r\n" in (clone / "main.py").read_bytes()  # a Windows clone: your files have CRLF
+    assert [p.name for p in kit_files if b"\r\n" in p.read_bytes()] == []
+    assert built.returncode == 0, built.stdout[-3000:]
+
+
 def test_the_kit_is_what_adopt_makes_of_its_own_sample(repo_copy: Path) -> None:
     # One code path: the kit's own files are exactly adopt's output for the sample project.
     before = snapshot(repo_copy)
