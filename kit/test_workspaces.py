@@ -87,6 +87,33 @@ def test_a_workspace_without_git_opens_and_says_how_to_add_the_hook(tmp_path: Pa
     assert (workspace / ".git" / "hooks" / "pre-commit").exists()
 
 
+def test_a_project_in_a_subfolder_of_a_repository_opens_with_git_and_its_hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service in a monorepo: the CLI, like VS Code, mounts the repository's root and opens the
+    project's folder in it. The files belong to a UID other than the container user's, as on
+    Docker Desktop, so git trusts the repository only if told to."""
+    top = tmp_path / unique("monorepo")
+    project = copy_repo(top / "services" / "api", owner=os.geteuid())
+    shutil.move(project / ".git", top / ".git")
+    (top / "README.md").write_text("Many services.\n")
+    run(["git", "add", "-A"], cwd=top)
+    run(["git", *GIT_IDENTITY, "commit", "-q", "-m", "the api, in services/"], cwd=top)
+    if os.geteuid() == 0:  # the CLI as root maps no UID: vscode (1000) is not the owner
+        run(["chown", "-R", "2345:2345", str(top)])
+        run(["chmod", "-R", "a+rwX", str(top)])
+    for key, value in {"COUNT": "1", "KEY_0": "safe.directory", "VALUE_0": "*"}.items():
+        monkeypatch.setenv(f"GIT_CONFIG_{key}", value)  # the host user's git owns the repository
+
+    with opened(project) as container:
+        assert container.remote_workspace == f"/workspaces/{top.name}/services/api"
+        assert installed_from_the_workspace(container)
+        assert app_tests_pass(container)
+        assert git_works(container), container.up_log
+
+    assert (top / ".git" / "hooks" / "pre-commit").exists()
+
+
 # --- git worktrees ---------------------------------------------------------------------------
 
 
