@@ -253,8 +253,15 @@ set -eu
 # The same fixed time as above, for the venv's files and for any wheel built from an sdist here.
 export SOURCE_DATE_EPOCH=315532800
 groups="$PROD_GROUPS"
-# A library may have no dependencies of its own: then there is no `main` group to ask Poetry for.
-if grep -qE '^(groups = \[.*"main"|category = "main")' /project/poetry.lock; then
+# The main group, where pyproject.toml declares dependencies (a library may have none: then Poetry
+# has no `main` group to give). Not from the lock: Poetry 1.5 to 1.8 name no groups there.
+if python - <<'PY'
+import sys, tomllib
+about = tomllib.load(open("/project/pyproject.toml", "rb"))
+poetry = about.get("tool", {}).get("poetry", {}).get("dependencies", {})
+sys.exit(not (about.get("project", {}).get("dependencies") or set(poetry) - {"python"}))
+PY
+then
   groups="main${groups:+,$groups}"
 fi
 [ -n "$groups" ] || find /root/.cache/venv -mindepth 1 -delete

@@ -25,8 +25,9 @@ import tomllib
 
 PROJECT = Path("/project")
 DEV_TOOLS = ["debugpy", "ruff", "pytest", "pre-commit", "pre-commit-hooks"]
-# Official python:<version>-slim-trixie images, newest first.
-PYTHONS = ["3.14", "3.13", "3.12", "3.11", "3.10"]
+# Official python:<version>-slim-trixie images of the Pythons still supported, newest first (3.10
+# ended in October 2026; the kit's stages read TOML with tomllib, new in 3.11).
+PYTHONS = ["3.14", "3.13", "3.12", "3.11"]
 OTHER_TOOLS = {
     "tool.pdm": "PDM",
     "tool.uv": "uv",
