@@ -92,7 +92,8 @@ def project(*, pyproject: str, files: dict[str, str]) -> dict[str, str]:
 
 # Each shape: the project's files, what adopt must find, and what prod must answer on /.
 SHAPES = {
-    # Poetry 2, [project] metadata, src layout, a console script, an extra the app imports.
+    # Poetry 2, [project] metadata, src layout, a console script, an extra the app imports, a
+    # licence file that the wheel's build reads.
     "src-package-with-extra": (
         project(
             pyproject=f"""\
@@ -100,6 +101,7 @@ SHAPES = {
 name = "acme-api"
 version = "1.2.0"
 description = "A package in a src layout: $HOME, \\"quotes\\" and all."
+license = {{ file = "LICENSE" }}
 requires-python = ">=3.12"
 dependencies = {json.dumps(FASTAPI)}
 
@@ -121,6 +123,7 @@ httpx2 = "*"
                 '    uvicorn.run("acme_api.app:app", host="0.0.0.0", port=8000)\n',
                 "tests/test_app.py": TEST % "acme_api.app",
                 "README.md": "# acme-api\n",
+                "LICENSE": "MIT License\n\nCopyright (c) the acme-api authors\n",
             },
         ),
         {

@@ -226,11 +226,13 @@ def scripts(data: dict) -> dict[str, str]:
     return found
 
 
-def wheel_packages(data: dict) -> list[str] | None:
-    """The top-level names the project's wheel holds, or None where the project is no package
-    (package-mode = false) or its root cannot be built (then it runs from its files)."""
+def built_wheel(data: dict) -> tuple[list[str] | None, list[str]]:
+    """What the project's wheel is built from: the top-level names it holds, or None where the
+    project is no package (package-mode = false) or its root cannot be built (then it runs from its
+    files); and the licence files it carries (dist-info/licenses/, as paths in the project), which
+    the build reads too."""
     if table(data, "tool.poetry").get("package-mode", True) is False:
-        return None
+        return None, []
     from poetry.core.masonry.api import build_wheel
 
     with tempfile.TemporaryDirectory() as out:
@@ -238,10 +240,13 @@ def wheel_packages(data: dict) -> list[str] | None:
             os.chdir(PROJECT)
             name = build_wheel(out)
         except Exception:  # any failure means: not installable as it is
-            return None
+            return None, []
         with zipfile.ZipFile(Path(out) / name) as wheel:
-            tops = {n.split("/", 1)[0] for n in wheel.namelist()}
-    return sorted(t.removesuffix(".py") for t in tops if not t.endswith((".dist-info", ".data")))
+            names = wheel.namelist()
+    tops = {n.split("/", 1)[0] for n in names}
+    licenses = [n.split("/", 2)[2] for n in names if re.match(r"[^/]+\.dist-info/licenses/.", n)]
+    packages = (t.removesuffix(".py") for t in tops if not t.endswith((".dist-info", ".data")))
+    return sorted(packages), sorted(licenses)
 
 
 def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> list[str]:
@@ -343,7 +348,7 @@ def main() -> None:
         if result.returncode != 0:
             stop(f"poetry could not lock the project: {reason(result)}")
         locked_first = True
-    packages = wheel_packages(data)
+    packages, licenses = built_wheel(data)
     path_deps = path_dependencies()
     found = groups(data)
     python, why = best_for_lock(versions)  # the lock as it is now
@@ -364,6 +369,7 @@ def main() -> None:
                 "why": why,
                 "constraint": python_constraint(data),
                 "packages": packages,
+                "licenses": licenses,
                 "scripts": scripts(data),
                 "dependencies": sorted(main_dependencies(data)),
                 "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
