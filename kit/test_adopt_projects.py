@@ -34,7 +34,7 @@ from kit.support import (
     steps_that_ran,
     unique,
 )
-from kit.vscode import debug_the_first_test
+from kit.vscode import debug_the_first_test, settings_of
 
 FASTAPI = ["fastapi (>=0.110)", "uvicorn (>=0.30)"]
 APP = """\
@@ -499,6 +499,23 @@ def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
     forced, output = adopt(root, "--force")
     assert forced == 0, output
     assert (root / ".devcontainer" / "on-create.sh.orig").read_text() == "# my own steps\n"
+
+
+def test_adopt_keeps_your_vscode_settings_but_not_a_host_interpreter(tmp_path: Path) -> None:
+    """In the container, the workspace's settings win over devcontainer.json's: an interpreter
+    path kept there (the host's .venv) is what VS Code would run, test and debug with."""
+    files, _ = SHAPES["no-package-fastapi"]
+    settings = '{\n  // mine\n  "python.defaultInterpreterPath": "${workspaceFolder}/.venv/bin/'
+    settings += 'python",\n  "editor.rulers": [88],\n  "python.testing.pytestEnabled": false,\n}\n'
+    root = make_project(tmp_path, {**files, ".vscode/settings.json": settings})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    seen = settings_of(root)
+    assert seen["python.defaultInterpreterPath"] == "/opt/venv/bin/python"
+    assert seen["editor.rulers"] == [88] and seen["python.testing.pytestEnabled"] is False
+    assert "took python.defaultInterpreterPath (${workspaceFolder}/.venv/bin/python) out" in output
 
 
 def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
