@@ -518,6 +518,24 @@ def test_adopt_keeps_your_vscode_settings_but_not_a_host_interpreter(tmp_path: P
     assert "took python.defaultInterpreterPath (${workspaceFolder}/.venv/bin/python) out" in output
 
 
+def test_adopt_prints_a_build_command_whose_image_name_docker_takes(tmp_path: Path) -> None:
+    """Project names may have capitals, dots and underscores; Docker image names may not."""
+    pyproject = '[project]\nname = "Acme.API_Service"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += "\n[tool.poetry]\npackage-mode = false\n"
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+
+    code, output = adopt(root, "--command", "python main.py")
+
+    assert code == 0, output
+    name = re.search(r"docker build --target prod -t (\S+) ", output).group(1)
+    assert name == "acme-api-service"
+    tag = f"{name}:{unique('t')}"
+    try:
+        run(["docker", "image", "tag", "python:3.14-slim-trixie", tag])  # Docker takes it
+    finally:
+        run(["docker", "image", "rm", tag], check=False)  # the tag only: the image has others
+
+
 def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
     # PyYAML 6.0.2 has Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would
     # have to compile it, so 3.13 it is, and adopt says why.
