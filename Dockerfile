@@ -250,7 +250,7 @@ RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=cache,id=$VENV_CACHE,target=/root/.cache/venv,sharing=locked \
     --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml <<EOF
 set -eu
-# The same fixed time as above, for the venv's files and for any wheel built from an sdist here.
+# One fixed time, 1980-01-01 (as in runtime), for the venv's files and a wheel built from an sdist.
 export SOURCE_DATE_EPOCH=315532800
 groups="$PROD_GROUPS"
 # The main group, where pyproject.toml declares dependencies (a library may have none: then Poetry
