@@ -11,6 +11,7 @@ import re
 import sys
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,19 @@ def adopt(target: Path, *args: str) -> tuple[int, str]:
     return result.returncode, result.stdout
 
 
+def lock_in_container(top: Path, root: Path) -> None:
+    """`poetry lock` in the kit's poetry image, for the project `root` inside `top` (mounted whole:
+    a path dependency beside the project resolves)."""
+    poetry = unique("kit-test-poetry")
+    try:
+        docker_build(REPO, "poetry", poetry)
+        mount = ["-v", f"{top}:/w", "-w", f"/w/{root.relative_to(top).as_posix()}"]
+        mirror = ["-e", "POETRY_PYPI_MIRROR_URL"]
+        run(["docker", "run", "--rm", *mount, *mirror, poetry, "poetry", "lock"])
+    finally:
+        remove_image(poetry)
+
+
 def adopted_application(top: Path) -> Path:
     """The no-package FastAPI shape, adopted with adopt's defaults."""
     root = make_project(top, SHAPES["no-package-fastapi"][0])
@@ -550,6 +564,38 @@ def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: 
     assert "3.14 has no Linux wheel locked for pyyaml 6.0.2" in output
 
 
+@pytest.mark.parametrize(
+    ("taken_out", "python", "compiler"),
+    [("cp314-cp314-manylinux2014_aarch64", "3.13", False), ("manylinux2014_aarch64", "3.14", True)],
+    ids=["for-one-python", "for-every-python"],
+)
+def test_adopt_counts_the_arm64_wheels_that_an_apple_silicon_dev_container_needs(
+    tmp_path: Path, taken_out: str, python: str, compiler: bool
+) -> None:
+    """A package locked with x86_64 wheels but no arm64 one (for glibc: a musllinux wheel does
+    not count) builds from source in a dev container on Apple Silicon. Here pydantic-core, whose
+    arm64 wheels are taken out of the lock, for Python 3.14 or for every Python."""
+    pyproject = '[project]\nname = "pinned"\nversion = "1"\nrequires-python = ">=3.13"\n'
+    pyproject += 'dependencies = ["pydantic-core (==2.50.4)"]\n\n[tool.poetry]\n'
+    pyproject += "package-mode = false\n"
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+    lock_in_container(tmp_path, root)
+    lock = (root / "poetry.lock").read_text().splitlines(keepends=True)
+    kept = [line for line in lock if not ("pydantic_core-2.50.4-" in line and taken_out in line)]
+    assert len(kept) < len(lock)
+    (root / "poetry.lock").write_text("".join(kept))
+
+    code, output = adopt(root, "--command", "python main.py")
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    assert arg(dockerfile, "PYTHON_VERSION") == python
+    assert "3.14 has no Linux wheel locked for pydantic-core 2.50.4 (arm64)" in output
+    assert bool(arg(dockerfile, "BUILD_PACKAGES")) == compiler
+    if compiler:
+        assert "no wheel    pydantic-core 2.50.4 (arm64): no Linux wheel for Python 3.14" in output
+
+
 def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
     tmp_path: Path,
 ) -> None:
@@ -711,18 +757,9 @@ def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> 
     (shared / "shared" / "__init__.py").write_text("")
     (shared / "pyproject.toml").write_text(LIBRARY % "shared" + BUILD_SYSTEM % ">=2.0")
 
-    def lock(root: Path) -> None:
-        poetry = unique("kit-test-poetry")
-        try:
-            docker_build(REPO, "poetry", poetry)
-            mount = ["-v", f"{tmp_path}:/w", "-w", f"/w/{root.name}"]
-            mirror = ["-e", "POETRY_PYPI_MIRROR_URL"]
-            run(["docker", "run", "--rm", *mount, *mirror, poetry, "poetry", "lock"])
-        finally:
-            remove_image(poetry)
-
     files = app_with_path_dependency("shared", "../shared")
-    output, unchanged = bad(tmp_path, files, "--command", "python main.py", finish=lock)
+    locked = partial(lock_in_container, tmp_path)  # ../shared is in tmp_path too
+    output, unchanged = bad(tmp_path, files, "--command", "python main.py", finish=locked)
 
     assert "shared is a path dependency outside the project (../shared)" in output
     assert "move it into the project" in output

@@ -157,7 +157,8 @@ def locked_packages() -> list[dict]:
 
 def best_for_lock(versions: list[str]) -> tuple[str, str]:
     """The newest of `versions` for which every compiled package in poetry.lock has a Linux
-    wheel (an older lock may predate the newest Python's wheels), and why the newer were not."""
+    wheel for x86_64 (CI, servers) and arm64 (Apple Silicon's dev container, Graviton): an older
+    lock may predate the newest Python's wheels. And why the newer were not."""
     if not (PROJECT / "poetry.lock").exists():
         return versions[0], ""
     skipped = []
@@ -169,10 +170,18 @@ def best_for_lock(versions: list[str]) -> tuple[str, str]:
     return versions[0], "; ".join(skipped) + f": {versions[0]} builds them from source"
 
 
-def wheel_fits(name: str, version: str) -> bool:
-    """Whether a wheel file installs on CPython `version` on Linux x86_64."""
+# Linux machines, as wheels' platform tags and people name them.
+MACHINES = {"x86_64": "x86_64", "aarch64": "arm64"}
+
+
+def wheel_fits(name: str, version: str, machine: str) -> bool:
+    """Whether a wheel file installs on CPython `version` on glibc Linux (Debian's) `machine`:
+    a musllinux wheel does not."""
     python, abi, platform = name[:-4].split("-")[-3:]
-    if not any(p == "any" or ("linux" in p and "x86_64" in p) for p in platform.split(".")):
+    if not any(
+        p == "any" or (p.startswith(("manylinux", "linux_")) and p.endswith(f"_{machine}"))
+        for p in platform.split(".")
+    ):
         return False
     minor = int(version.split(".")[1])
     for tag in python.split("."):
@@ -187,19 +196,10 @@ def wheel_fits(name: str, version: str) -> bool:
 
 
 def packages_without_wheels(version: str) -> list[str]:
-    """Locked packages, for `version`, with wheels but none that installs on it."""
+    """Locked packages, for `version`, with wheels but none that installs on it on one of the
+    Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)")."""
     from poetry.core.version.markers import parse_marker
 
-    environment = {
-        "python_version": version,
-        "python_full_version": f"{version}.0",
-        "sys_platform": "linux",
-        "platform_system": "Linux",
-        "platform_machine": "x86_64",
-        "os_name": "posix",
-        "implementation_name": "cpython",
-        "platform_python_implementation": "CPython",
-    }
     missing = []
     for package in locked_packages():
         markers = package.get("markers", "")
@@ -208,14 +208,29 @@ def packages_without_wheels(version: str) -> list[str]:
             if isinstance(markers, dict)
             else markers
         )
-        try:
-            if markers and not parse_marker(markers).validate(environment):
-                continue  # not installed on this version at all
-        except Exception:  # a marker poetry-core cannot judge: count the package in
-            pass
         wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
-        if wheels and not any(wheel_fits(w, version) for w in wheels):
-            missing.append(f"{package['name']} {package['version']}")
+        lacking = []
+        for machine, label in MACHINES.items():
+            environment = {
+                "python_version": version,
+                "python_full_version": f"{version}.0",
+                "sys_platform": "linux",
+                "platform_system": "Linux",
+                "platform_machine": machine,
+                "os_name": "posix",
+                "implementation_name": "cpython",
+                "platform_python_implementation": "CPython",
+            }
+            try:
+                if markers and not parse_marker(markers).validate(environment):
+                    continue  # not installed there at all
+            except Exception:  # a marker poetry-core cannot judge: count the package in
+                pass
+            if wheels and not any(wheel_fits(w, version, machine) for w in wheels):
+                lacking.append(label)
+        if lacking:
+            where = f" ({lacking[0]})" if len(lacking) == 1 else ""
+            missing.append(f"{package['name']} {package['version']}{where}")
     return missing
 
 
@@ -352,6 +367,7 @@ def main() -> None:
     path_deps = path_dependencies()
     found = groups(data)
     python, why = best_for_lock(versions)  # the lock as it is now
+    from_source = packages_without_wheels(python)
     added = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
     print(
@@ -367,6 +383,7 @@ def main() -> None:
                 "readme": readme_files(data),
                 "python": python,
                 "why": why,
+                "from_source": from_source,
                 "constraint": python_constraint(data),
                 "packages": packages,
                 "licenses": licenses,
