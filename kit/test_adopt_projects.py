@@ -550,6 +550,28 @@ def test_adopt_prints_a_build_command_whose_image_name_docker_takes(tmp_path: Pa
         run(["docker", "image", "rm", tag], check=False)  # the tag only: the image has others
 
 
+def test_a_package_whose_readme_is_in_docs_builds_with_it(tmp_path: Path) -> None:
+    """The wheel's build reads the README where pyproject.toml says, in docs/ too, a folder that
+    is otherwise no part of prod."""
+    pyproject = '[project]\nname = "tiny"\nversion = "1"\nreadme = "docs/README.md"\n'
+    pyproject += 'requires-python = ">=3.12"\n' + BUILD_SYSTEM % ">=2.0"
+    files = {"tiny/__init__.py": "", "docs/README.md": "# tiny, documented\n"}
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    tag = unique("kit-test-readme")
+    script = "import importlib.metadata as m; print(m.metadata('tiny').get_payload())"
+    try:
+        docker_build(root, "prod", tag)
+        description = docker_run(tag, "python", "-c", script)
+    finally:
+        remove_image(tag)
+
+    assert description == "# tiny, documented"
+
+
 def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
     # PyYAML 6.0.2 has Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would
     # have to compile it, so 3.13 it is, and adopt says why.
