@@ -86,6 +86,12 @@ def repo_files() -> list[str]:
     return [name for name in listed.stdout.split("\0") if name and (REPO / name).is_file()]
 
 
+def commit_everything(repo: Path, message: str) -> None:
+    """Commit every file of the repository's tree, as the tests' git user."""
+    run(["git", "add", "-A"], cwd=repo)
+    run(["git", *GIT_IDENTITY, "commit", "-q", "-m", message], cwd=repo)
+
+
 def copy_repo(dest: Path, owner: int = HOST_UID) -> Path:
     """A copy of the repository as a fresh clone would look: its own git history, owned by a
     typical host user (UID 1000, or `owner`) when the tests run as root, as the Dev Containers CLI
@@ -96,8 +102,7 @@ def copy_repo(dest: Path, owner: int = HOST_UID) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, target)
     run(["git", "init", "-q", "-b", "main"], cwd=dest)
-    run(["git", "add", "-A"], cwd=dest)
-    run(["git", *GIT_IDENTITY, "commit", "-q", "-m", "copy of the kit"], cwd=dest)
+    commit_everything(dest, "copy of the kit")
     if os.geteuid() == 0:
         run(["chown", "-R", f"{owner}:{owner}", str(dest)])
     return dest

@@ -21,6 +21,7 @@ from kit.support import (
     LOCKED_DOWN,
     REPO,
     app_tests_pass,
+    commit_everything,
     dependency_steps,
     docker_build,
     docker_run,
@@ -89,6 +90,14 @@ build-backend = "hatchling.build"
 
 def project(*, pyproject: str, files: dict[str, str]) -> dict[str, str]:
     return {"pyproject.toml": pyproject, **files}
+
+
+def application(name: str, *dependencies: str, python: str = ">=3.12") -> str:
+    """The pyproject.toml of an application (package-mode = false) with [project] metadata."""
+    pyproject = f'[project]\nname = "{name}"\nversion = "1"\nrequires-python = "{python}"\n'
+    if dependencies:
+        pyproject += f"dependencies = {json.dumps(list(dependencies))}\n"
+    return pyproject + "\n[tool.poetry]\npackage-mode = false\n"
 
 
 # Each shape: the project's files, what adopt must find, and what prod must answer on /.
@@ -534,8 +543,7 @@ def test_adopt_keeps_your_vscode_settings_but_not_a_host_interpreter(tmp_path: P
 
 def test_adopt_prints_a_build_command_whose_image_name_docker_takes(tmp_path: Path) -> None:
     """Project names may have capitals, dots and underscores; Docker image names may not."""
-    pyproject = '[project]\nname = "Acme.API_Service"\nversion = "1"\nrequires-python = ">=3.12"\n'
-    pyproject += "\n[tool.poetry]\npackage-mode = false\n"
+    pyproject = application("Acme.API_Service")
     root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
 
     code, output = adopt(root, "--command", "python main.py")
@@ -575,8 +583,7 @@ def test_a_package_whose_readme_is_in_docs_builds_with_it(tmp_path: Path) -> Non
 def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
     # PyYAML 6.0.2 has Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would
     # have to compile it, so 3.13 it is, and adopt says why.
-    pyproject = '[project]\nname = "pinned"\nversion = "1"\nrequires-python = ">=3.12"\n'
-    pyproject += 'dependencies = ["pyyaml (==6.0.2)"]\n\n[tool.poetry]\npackage-mode = false\n'
+    pyproject = application("pinned", "pyyaml (==6.0.2)")
     root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import yaml\n"})
 
     code, output = adopt(root, "--command", "python main.py")
@@ -597,9 +604,7 @@ def test_adopt_counts_the_arm64_wheels_that_an_apple_silicon_dev_container_needs
     """A package locked with x86_64 wheels but no arm64 one (for glibc: a musllinux wheel does
     not count) builds from source in a dev container on Apple Silicon. Here pydantic-core, whose
     arm64 wheels are taken out of the lock, for Python 3.14 or for every Python."""
-    pyproject = '[project]\nname = "pinned"\nversion = "1"\nrequires-python = ">=3.13"\n'
-    pyproject += 'dependencies = ["pydantic-core (==2.50.4)"]\n\n[tool.poetry]\n'
-    pyproject += "package-mode = false\n"
+    pyproject = application("pinned", "pydantic-core (==2.50.4)", python=">=3.13")
     root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
     lock_in_container(tmp_path, root)
     lock = (root / "poetry.lock").read_text().splitlines(keepends=True)
@@ -643,9 +648,8 @@ def test_an_adopted_project_cloned_on_windows_keeps_the_kit_files_lf_and_builds(
     """Git for Windows checks text files out with CRLF (core.autocrlf=true): a Dockerfile so
     checked out fails every RUN (`set -eu\\r`), a script so checked out does not start."""
     root = adopted_application(tmp_path)
-    git = ["git", "-C", str(root), "-c", "user.name=kit", "-c", "user.email=kit@example.invalid"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "adopted"]):
-        run([*git, *command])
+    run(["git", "init", "-q"], cwd=root)
+    commit_everything(root, "adopted")
     clone = tmp_path / unique("windows")
     run(["git", "clone", "-q", "-c", "core.autocrlf=true", str(root), str(clone)])
     kit_files = [*(p for p in (clone / ".devcontainer").iterdir()), clone / "Dockerfile"]
@@ -765,8 +769,7 @@ def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
 
 def app_with_path_dependency(name: str, path: str) -> dict[str, str]:
     """A package-mode = false app that depends on name at path, started with python main.py."""
-    pyproject = '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.12"\n'
-    pyproject += f'dependencies = ["{name}"]\n\n[tool.poetry]\npackage-mode = false\n'
+    pyproject = application("app", name)
     pyproject += f'\n[tool.poetry.dependencies]\n{name} = {{ path = "{path}" }}\n'
     return {"pyproject.toml": pyproject, "main.py": f"import {name}\n"}
 
@@ -811,8 +814,7 @@ def test_adopt_refuses_a_dependency_on_a_file_in_the_project(tmp_path: Path) -> 
 
 
 def test_adopt_refuses_a_python_constraint_no_image_satisfies(tmp_path: Path) -> None:
-    pyproject = '[project]\nname = "old"\nversion = "1"\nrequires-python = ">=3.6,<3.9"\n'
-    pyproject += "\n[tool.poetry]\npackage-mode = false\n"
+    pyproject = application("old", python=">=3.6,<3.9")
 
     output, unchanged = bad(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
 

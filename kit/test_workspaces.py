@@ -17,6 +17,7 @@ from kit.support import (
     IN_CI,
     DevContainer,
     app_tests_pass,
+    commit_everything,
     copy_repo,
     host_user,
     import_location,
@@ -97,8 +98,7 @@ def test_a_project_in_a_subfolder_of_a_repository_opens_with_git_and_its_hook(
     project = copy_repo(top / "services" / "api", owner=os.geteuid())
     shutil.move(project / ".git", top / ".git")
     (top / "README.md").write_text("Many services.\n")
-    run(["git", "add", "-A"], cwd=top)
-    run(["git", *GIT_IDENTITY, "commit", "-q", "-m", "the api, in services/"], cwd=top)
+    commit_everything(top, "the api, in services/")
     if os.geteuid() == 0:  # the CLI as root maps no UID: vscode (1000) is not the owner
         run(["chown", "-R", "2345:2345", str(top)])
         run(["chmod", "-R", "a+rwX", str(top)])

@@ -155,19 +155,21 @@ def locked_packages() -> list[dict]:
     return tomllib.loads((PROJECT / "poetry.lock").read_text()).get("package", [])
 
 
-def best_for_lock(versions: list[str]) -> tuple[str, str]:
+def best_for_lock(versions: list[str]) -> tuple[str, str, list[str]]:
     """The newest of `versions` for which every compiled package in poetry.lock has a Linux
     wheel for x86_64 (CI, servers) and arm64 (Apple Silicon's dev container, Graviton): an older
-    lock may predate the newest Python's wheels. And why the newer were not."""
+    lock may predate the newest Python's wheels. And why the newer were not, and the packages
+    that build from source on the one chosen (where none has them all: the newest)."""
     if not (PROJECT / "poetry.lock").exists():
-        return versions[0], ""
-    skipped = []
+        return versions[0], "", []
+    skipped, first = [], []
     for version in versions:
         missing = packages_without_wheels(version)
         if not missing:
-            return version, "; ".join(skipped)
+            return version, "; ".join(skipped), []
+        first = first or missing
         skipped.append(f"{version} has no Linux wheel locked for {', '.join(missing)}")
-    return versions[0], "; ".join(skipped) + f": {versions[0]} builds them from source"
+    return versions[0], "; ".join(skipped) + f": {versions[0]} builds them from source", first
 
 
 # Linux machines, as wheels' platform tags and people name them.
@@ -200,33 +202,38 @@ def packages_without_wheels(version: str) -> list[str]:
     Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)")."""
     from poetry.core.version.markers import parse_marker
 
+    environments = {
+        machine: {
+            "python_version": version,
+            "python_full_version": f"{version}.0",
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "platform_machine": machine,
+            "os_name": "posix",
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+        }
+        for machine in MACHINES
+    }
     missing = []
     for package in locked_packages():
+        wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
+        if not wheels:
+            continue  # an sdist alone: sdist_only() names it
         markers = package.get("markers", "")
         markers = (
             " or ".join(f"({m})" for m in markers.values())
             if isinstance(markers, dict)
             else markers
         )
-        wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
         lacking = []
         for machine, label in MACHINES.items():
-            environment = {
-                "python_version": version,
-                "python_full_version": f"{version}.0",
-                "sys_platform": "linux",
-                "platform_system": "Linux",
-                "platform_machine": machine,
-                "os_name": "posix",
-                "implementation_name": "cpython",
-                "platform_python_implementation": "CPython",
-            }
             try:
-                if markers and not parse_marker(markers).validate(environment):
+                if markers and not parse_marker(markers).validate(environments[machine]):
                     continue  # not installed there at all
             except Exception:  # a marker poetry-core cannot judge: count the package in
                 pass
-            if wheels and not any(wheel_fits(w, version, machine) for w in wheels):
+            if not any(wheel_fits(w, version, machine) for w in wheels):
                 lacking.append(label)
         if lacking:
             where = f" ({lacking[0]})" if len(lacking) == 1 else ""
@@ -366,8 +373,7 @@ def main() -> None:
     packages, licenses = built_wheel(data)
     path_deps = path_dependencies()
     found = groups(data)
-    python, why = best_for_lock(versions)  # the lock as it is now
-    from_source = packages_without_wheels(python)
+    python, why, from_source = best_for_lock(versions)  # the lock as it is now
     added = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
     print(
