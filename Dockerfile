@@ -80,29 +80,26 @@ EOF
 # ---- locked: the two files the dependencies come from, checked before anything is built from them.
 # Without a lock, `poetry sync` would resolve afresh and install versions nobody reviewed; broken
 # TOML would fail two stages at once, with tracebacks. (A stale lock stops `poetry sync` in
-# runtime, with Poetry's own message.)
+# venv, with Poetry's own message.)
 FROM poetry AS locked
 WORKDIR /project
 # The glob lets a missing poetry.lock reach the check below, which says what to do about it.
 COPY pyproject.toml poetry.lock* ./
+# Then pyproject.toml is cut down to what decides the dependencies (what the lock's own hash
+# covers), so a version bump or a [tool.ruff] edit leaves the dependency layer as it is.
 RUN <<EOF
 set -eu
 if [ ! -f poetry.lock ]; then
   echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."
   exit 1
 fi
-parse='import sys, tomllib; sys.tracebacklimit = 0; tomllib.load(open("pyproject.toml", "rb"))'
-if ! python -c "$parse"; then
-  echo >&2 "error: pyproject.toml is not valid TOML: fix it where the line above says."
-  exit 1
-fi
-EOF
-
-# From here on, pyproject.toml holds only what decides the dependencies (what the lock's own hash
-# covers), so a version bump or a [tool.ruff] edit leaves the dependency layer as it is.
-RUN /opt/poetry/bin/python - <<'EOF'
-import tomlkit
-full = tomlkit.parse(open("pyproject.toml", encoding="utf-8").read()).unwrap()
+/opt/poetry/bin/python - <<'PY'
+import sys, tomlkit, tomllib
+try:
+    full = tomllib.load(open("pyproject.toml", "rb"))
+except tomllib.TOMLDecodeError as error:
+    sys.exit(f"TOMLDecodeError: {error}\n"
+             "error: pyproject.toml is not valid TOML: fix it where the line above says.")
 reduced = {}
 project = full.get("project", {})
 if project:
@@ -120,6 +117,7 @@ if poetry:
 if "dependency-groups" in full:
     reduced["dependency-groups"] = full["dependency-groups"]
 open("pyproject.toml", "w", encoding="utf-8").write(tomlkit.dumps(reduced))
+PY
 EOF
 
 # ---- app-files: the project's own files, staged under /app-root as prod will hold them, so prod
@@ -330,10 +328,12 @@ WORKDIR /app
 
 # ---- prod: runtime plus the venv, then the project's own files, each a layer of its own. No
 # Poetry, no pip, no compilers, no source tree. An application's files are in /app, the working
-# directory and on the import path; a package's are in the venv.
+# directory and on the import path; a package's are in the venv. Plain COPY, not --link: below
+# the smoke test's RUN, BuildKit would merge --link layers into one snapshot, the venv's every
+# file, at each source change (1.7 s for numpy and pandas); stacked, the new layer is all it adds.
 FROM runtime AS prod
-COPY --link --from=venv /venv-root/ /
-COPY --link --from=app-files /app-root/ /
+COPY --from=venv /venv-root/ /
+COPY --from=app-files /app-root/ /
 ARG HEALTHCHECK_URL
 ENV PYTHONPATH=/app \
     HEALTHCHECK_URL=${HEALTHCHECK_URL}
