@@ -74,6 +74,7 @@ grep -v '^uv==' /tmp/poetry-requirements.txt >/tmp/poetry-only.txt
   -r /tmp/poetry-only.txt
 /opt/uv/bin/uv pip check --quiet --python /opt/poetry/bin/python
 rm /tmp/poetry-only.txt
+chmod -R g+w /opt/poetry
 ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
 EOF
 
@@ -467,7 +468,11 @@ case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac
 SH
 EOF
 
-COPY --from=poetry /opt/poetry /opt/poetry
+# Poetry's venv is the venv group's too (group-writable since the poetry stage): Poetry installs
+# the plugins a project requires ([tool.poetry.requires-plugins], e.g. poetry-plugin-export for
+# `poetry export`) into the project's .poetry/, but only where it could write to its own venv;
+# otherwise it puts them in a mangled path under ~/.local, and the plugin is not there.
+COPY --from=poetry --chown=root:venv /opt/poetry /opt/poetry
 # Packages come from Poetry here. With no pip, nothing lands outside /opt/venv and poetry.lock by
 # accident (pip would fall back to a user site the venv never sees); `pip` says what to do instead.
 RUN <<EOF
@@ -481,6 +486,7 @@ SH
 chmod 0755 /usr/local/bin/pip
 ln -s pip /usr/local/bin/pip3
 ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
+chmod g+w /opt/poetry  # COPY made the folder itself rwxr-xr-x
 EOF
 
 # Building an sdist, Poetry's virtualenv keeps its app data with Poetry's cache, out of the image.

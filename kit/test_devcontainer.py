@@ -144,3 +144,21 @@ def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
     venvs_path = own_dev_container.sh("poetry config virtualenvs.path")
     assert venvs_path.startswith("/home/vscode/.cache/pypoetry/"), venvs_path
     assert own_dev_container.sh(f"ls -A {venvs_path} 2>/dev/null || true") == ""
+
+
+def test_a_poetry_plugin_the_project_requires_is_installed_for_it_and_runs(
+    repo_copy: Path,
+) -> None:
+    """Since Poetry 2, `poetry export` is a plugin, which a project names in
+    [tool.poetry.requires-plugins]; Poetry installs it into the project's .poetry/ at its first
+    command there (updateContentCommand's `poetry sync`), as the container's user."""
+    pyproject = repo_copy / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.poetry.requires-plugins]\npoetry-plugin-export = ">=1.8"\n'
+    )
+
+    with opened(repo_copy) as container:
+        exported = container.exec("poetry", "export", "--only", "main", "--without-hashes")
+
+    assert re.search(r"(?m)^fastapi==", exported.stdout), exported.stdout
+    assert (repo_copy / ".poetry" / "plugins" / "poetry_plugin_export").is_dir()
