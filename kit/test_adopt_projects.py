@@ -823,6 +823,23 @@ def test_adopt_refuses_a_python_constraint_no_image_satisfies(tmp_path: Path) ->
     assert unchanged
 
 
+def test_adopt_refuses_a_project_that_requires_another_poetry(tmp_path: Path) -> None:
+    """requires-poetry (Poetry 2) that the kit's pinned Poetry does not meet: a project locked by
+    a newer Poetry, where the lock check alone would call the lock stale."""
+
+    def locked_by_a_newer_poetry(root: Path) -> None:
+        lock_in_container(root, root)
+        pyproject = root / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text() + 'requires-poetry = ">=9"\n')
+
+    files = {"pyproject.toml": application("app", "six"), "main.py": "import six\n"}
+    output, unchanged = bad(tmp_path, files, finish=locked_by_a_newer_poetry)
+
+    assert "the project requires Poetry >=9 (requires-poetry in pyproject.toml)" in output
+    assert "poetry-requirements.txt" in output and "stale" not in output
+    assert unchanged
+
+
 def test_adopt_refuses_existing_docker_files_without_force(tmp_path: Path) -> None:
     files, _ = SHAPES["no-package-fastapi"]
     ours = {**files, "Dockerfile": "FROM scratch\n", ".devcontainer/devcontainer.json": "{}\n"}

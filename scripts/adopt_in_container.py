@@ -89,6 +89,24 @@ def check_it_is_poetry(data: dict) -> None:
     )
 
 
+def check_poetry_version(data: dict) -> None:
+    """A project may name the Poetry versions it works with (requires-poetry); Poetry refuses any
+    other, and for a project with a lock it says so where adopt would only hear a failed check."""
+    from importlib.metadata import version
+
+    from poetry.core.constraints.version import Version, parse_constraint
+
+    wanted = table(data, "tool.poetry").get("requires-poetry")
+    ours = version("poetry")
+    if wanted and not parse_constraint(wanted).allows(Version.parse(ours)):
+        stop(
+            f"the project requires Poetry {wanted} (requires-poetry in pyproject.toml), and the "
+            f"kit installs Poetry {ours}, pinned in its poetry-requirements.txt: pin a Poetry the "
+            "project allows there (the command at the file's top writes the pins), or widen "
+            "requires-poetry, then run adopt again."
+        )
+
+
 def groups(data: dict) -> dict[str, dict]:
     """Every dependency group: name -> {"optional": bool, "names": set of package names}."""
     found: dict[str, dict] = {}
@@ -353,6 +371,7 @@ def main() -> None:
     mode, wanted = sys.argv[1], sys.argv[2]
     data = read()
     check_it_is_poetry(data)
+    check_poetry_version(data)
     versions = allowed_pythons(python_constraint(data), wanted)
     if mode == "pick":
         print(json.dumps({"python": best_for_lock(versions)[0]}))
