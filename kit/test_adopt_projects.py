@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from functools import partial
@@ -726,6 +727,41 @@ def bad(
     code, output = adopt(root, *args)
     assert code == 2, output
     return output, snapshot(root) == before
+
+
+def health_within(container: str, seconds: float) -> str:
+    """The container's health once it is healthy, or as it is after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        inspect = ["docker", "inspect", "--format", "{{.State.Health.Status}}", container]
+        status = run(inspect).stdout.strip()
+        if status == "healthy" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
+
+
+def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
+    tmp_path: Path,
+) -> None:
+    """Asking port 8000 of an app on 8080, the HEALTHCHECK would fail from the first second:
+    'starting' for 30 s, then unhealthy for good, and an orchestrator never sends it traffic."""
+    root = make_project(tmp_path, SHAPES["no-package-fastapi"][0])
+    command = "uvicorn main:app --host 0.0.0.0 --port 8080"
+
+    code, output = adopt(root, "--command", command)
+
+    assert code == 0, output
+    assert ":8080/" in arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL")
+    tag, name = unique("kit-test-adopted"), unique("kit-serve")
+    try:
+        docker_build(root, "prod", tag)
+        run(["docker", "run", "-d", "--name", name, tag])
+        health = health_within(name, 25)
+    finally:
+        run(["docker", "rm", "-f", name], check=False)
+        remove_image(tag)
+
+    assert health == "healthy"
 
 
 def test_adopt_refuses_a_folder_without_pyproject(tmp_path: Path) -> None:
