@@ -197,6 +197,18 @@ def serving(image: str, *flags: str) -> Iterator[tuple[str, str]]:
         run(["docker", "rm", "-f", name], check=False)
 
 
+def health_within(container: str, seconds: float) -> str:
+    """The container's health (Docker's HEALTHCHECK) once it is healthy, or as it is after
+    `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        inspect = ["docker", "inspect", "--format", "{{.State.Health.Status}}", container]
+        status = run(inspect).stdout.strip()
+        if status == "healthy" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
+
+
 def steps_that_ran(build_output: str) -> list[str]:
     """The names of the build steps BuildKit executed (not CACHED), from --progress=plain output.
 

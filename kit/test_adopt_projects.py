@@ -9,7 +9,6 @@ import json
 import os
 import re
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from functools import partial
@@ -26,6 +25,7 @@ from kit.support import (
     dependency_steps,
     docker_build,
     docker_run,
+    health_within,
     http_get,
     labels,
     layers,
@@ -729,17 +729,6 @@ def bad(
     return output, snapshot(root) == before
 
 
-def health_within(container: str, seconds: float) -> str:
-    """The container's health once it is healthy, or as it is after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        inspect = ["docker", "inspect", "--format", "{{.State.Health.Status}}", container]
-        status = run(inspect).stdout.strip()
-        if status == "healthy" or time.monotonic() > deadline:
-            return status
-        time.sleep(0.5)
-
-
 def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
     tmp_path: Path,
 ) -> None:
@@ -752,13 +741,12 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
 
     assert code == 0, output
     assert ":8080/" in arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL")
-    tag, name = unique("kit-test-adopted"), unique("kit-serve")
+    tag = unique("kit-test-adopted")
     try:
         docker_build(root, "prod", tag)
-        run(["docker", "run", "-d", "--name", name, tag])
-        health = health_within(name, 25)
+        with serving(tag) as (name, _):
+            health = health_within(name, 25)
     finally:
-        run(["docker", "rm", "-f", name], check=False)
         remove_image(tag)
 
     assert health == "healthy"

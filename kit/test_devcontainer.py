@@ -150,8 +150,8 @@ def test_a_poetry_plugin_the_project_requires_is_installed_for_it_and_runs(
     repo_copy: Path,
 ) -> None:
     """Since Poetry 2, `poetry export` is a plugin, which a project names in
-    [tool.poetry.requires-plugins]; Poetry installs it into the project's .poetry/ at its first
-    command there (updateContentCommand's `poetry sync`), as the container's user."""
+    [tool.poetry.requires-plugins]; Poetry installs it into the project's .poetry/ when it syncs
+    the project (updateContentCommand's `poetry sync`), as the container's user."""
     pyproject = repo_copy / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text() + '\n[tool.poetry.requires-plugins]\npoetry-plugin-export = ">=1.8"\n'

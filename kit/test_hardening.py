@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from kit.support import (
     LOCKED_DOWN,
     docker_build,
     docker_run,
+    health_within,
     http_get,
     labels,
     remove_image,
@@ -66,12 +66,11 @@ def test_prod_venv_belongs_to_root_and_the_app_user_can_write_nothing_in_it_or_t
 def test_prod_reports_healthy_using_only_the_venv_python(locked_down: tuple[str, str]) -> None:
     name, _ = locked_down
     healthcheck = json.loads(inspect(name, "{{json .Config.Healthcheck}}"))
-    deadline = time.monotonic() + 60
-    while inspect(name, "{{.State.Health.Status}}") != "healthy" and time.monotonic() < deadline:
-        time.sleep(0.5)
+
+    health = health_within(name, 60)
 
     assert healthcheck["Test"][:2] == ["CMD", "python"], healthcheck
-    assert inspect(name, "{{.State.Health.Status}}") == "healthy"
+    assert health == "healthy"
 
 
 def test_prod_stops_gracefully_on_sigterm_within_one_second(
