@@ -19,6 +19,9 @@ ARG PROD_EXTRAS=
 # System packages that building a dependency from its sdist needs (e.g. "gcc libc6-dev"): there
 # while the dependencies install, never in prod.
 ARG BUILD_PACKAGES=
+# System packages a dependency loads at run time (e.g. "libpq5" for psycopg, "libmagic1" for
+# python-magic): in prod and in the dev image.
+ARG RUNTIME_PACKAGES=
 # What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).
 ARG HEALTHCHECK_URL=http://127.0.0.1:8000/health
 ARG IMAGE_TITLE="minimal-py-poetry"
@@ -307,21 +310,31 @@ cp -a /root/.cache/venv /venv-root/opt/venv
 touch -d "@$SOURCE_DATE_EPOCH" /venv-root/opt /venv-root
 EOF
 
-# ---- runtime: what prod runs on: the base image and its user.
+# ---- runtime: what prod runs on: the base image, RUNTIME_PACKAGES and prod's user.
 FROM base AS runtime
+ARG RUNTIME_PACKAGES
 # The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
-# `python` is still the base interpreter.) Then prod's user. What the step changes gets one fixed
-# time, 1980-01-01 (the earliest a wheel can hold), the password-change date in /etc/shadow too,
-# so the layer is the same on any machine and any day.
+# `python` is still the base interpreter.) Then the system packages the app loads, without apt's
+# lists and logs, and prod's user. What the step changes gets one fixed time, 1980-01-01 (the
+# earliest a wheel can hold), the password-change date in /etc/shadow too, so the layer is the
+# same on any machine and any day (with RUNTIME_PACKAGES: until Debian updates one of them).
+# Not pinned: Debian's versions come with the base image's release. The list splits on spaces.
+# hadolint ignore=DL3008
 RUN <<EOF
 set -eu
 export SOURCE_DATE_EPOCH=315532800
 start="$(date +%s.%N)"
 python -m pip uninstall --yes --root-user-action=ignore pip
+if [ -n "$RUNTIME_PACKAGES" ]; then
+  apt-get update
+  apt-get install -y --no-install-recommends $RUNTIME_PACKAGES
+  rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/ldconfig/aux-cache \
+    /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old /var/lib/dpkg/*-old
+fi
 groupadd --system --gid 10001 app
 useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
 mkdir /app
-find /etc /usr/local /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+find /etc /usr /var /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 EOF
 
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
@@ -365,8 +378,11 @@ modules = {f.parts[0].removesuffix(".py") for f in files or [] if f.suffix == ".
 for module in sorted(modules):
     try:
         importlib.import_module(module)
-    except Exception:
+    except Exception as error:
         traceback.print_exc()
+        if "librar" in str(error) or ".so" in str(error):
+            raise SystemExit(f"error: prod cannot import {module}: a system library it loads is"
+                             " missing (above): add its Debian package to RUNTIME_PACKAGES.")
         raise SystemExit(f"error: prod cannot import {module} (above): is what it imports in the"
                          " main dependencies (or PROD_GROUPS), and does it import with only them?")
 for path in pathlib.Path("/app").iterdir():
@@ -428,12 +444,13 @@ COPY --from=sbom-tool /sbom.cdx.json /
 # the lifecycle commands in devcontainer.json install the project editable from there.
 FROM base AS dev
 ARG BUILD_PACKAGES
+ARG RUNTIME_PACKAGES
 # The usual dev container tools. Not pinned: Debian's versions come with the base image's release,
 # and an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim
 # images, no docs, man pages or translations; and openssh-client gets the small sysusers, not all
 # of systemd. Add what you miss to this list (the benchmark holds the dev image to 450 MB).
-# BUILD_PACKAGES are here too, for `poetry add` of a package that builds from source; the list
-# splits on spaces.
+# BUILD_PACKAGES are here too, for `poetry add` of a package that builds from source, and
+# RUNTIME_PACKAGES, for the tests; the lists split on spaces.
 # hadolint ignore=DL3008
 RUN <<EOF
 set -eu
@@ -443,7 +460,7 @@ done >/etc/dpkg/dpkg.cfg.d/01-dev-slim
 apt-get update
 apt-get install -y --no-install-recommends \
   bash-completion curl git less openssh-client procps sudo systemd-standalone-sysusers \
-  $BUILD_PACKAGES
+  $BUILD_PACKAGES $RUNTIME_PACKAGES
 apt-get clean
 rm -rf /var/lib/apt/lists/*
 EOF

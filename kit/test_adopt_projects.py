@@ -559,12 +559,21 @@ def test_adopt_prints_a_build_command_whose_image_name_docker_takes(tmp_path: Pa
         run(["docker", "image", "rm", tag], check=False)  # the tag only: the image has others
 
 
-def test_a_package_whose_readme_is_in_docs_builds_with_it(tmp_path: Path) -> None:
-    """The wheel's build reads the README where pyproject.toml says, in docs/ too, a folder that
-    is otherwise no part of prod."""
+def test_a_package_builds_from_where_pyproject_says_its_code_and_readme_are(
+    tmp_path: Path,
+) -> None:
+    """The wheel's build reads the package from the folder `packages` names (lib/ here, not src/)
+    and the README from docs/, folders that are otherwise no part of prod; and prod starts the
+    package's __main__ from there."""
     pyproject = '[project]\nname = "tiny"\nversion = "1"\nreadme = "docs/README.md"\n'
-    pyproject += 'requires-python = ">=3.12"\n' + BUILD_SYSTEM % ">=2.0"
-    files = {"tiny/__init__.py": "", "docs/README.md": "# tiny, documented\n"}
+    pyproject += 'requires-python = ">=3.12"\n'
+    pyproject += '[tool.poetry]\npackages = [{ include = "tiny", from = "lib" }]\n'
+    pyproject += BUILD_SYSTEM % ">=2.0"
+    files = {
+        "lib/tiny/__init__.py": "",
+        "lib/tiny/__main__.py": "print('tiny runs')\n",
+        "docs/README.md": "# tiny, documented\n",
+    }
     root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
 
     code, output = adopt(root)
@@ -574,11 +583,47 @@ def test_a_package_whose_readme_is_in_docs_builds_with_it(tmp_path: Path) -> Non
     script = "import importlib.metadata as m; print(m.metadata('tiny').get_payload())"
     try:
         docker_build(root, "prod", tag)
+        started = docker_run(tag)
         description = docker_run(tag, "python", "-c", script)
     finally:
         remove_image(tag)
 
+    assert started == "tiny runs"
     assert description == "# tiny, documented"
+
+
+def test_a_dependency_that_loads_a_system_library_gets_it_in_prod_and_dev(
+    tmp_path: Path,
+) -> None:
+    """psycopg, pure Python, loads libpq when imported: adopt puts libpq5 in RUNTIME_PACKAGES, so
+    prod and the dev image have it; a prod without it stops at the smoke test, saying so."""
+    pyproject = '[project]\nname = "pgcheck"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += 'dependencies = ["psycopg (>=3.2)"]\n' + BUILD_SYSTEM % ">=2.0"
+    files = {
+        "pgcheck/__init__.py": "import psycopg\n",
+        "pgcheck/__main__.py": "import psycopg\n\nprint(psycopg.pq.version())\n",
+    }
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES") == '"libpq5"'
+    tag = unique("kit-test-libpq")
+    libpq_version = "import psycopg; print(psycopg.pq.version())"
+    try:
+        docker_build(root, "prod", tag)
+        libpq_in_prod = docker_run(tag)
+        docker_build(root, "dev", tag)
+        libpq_in_dev = docker_run(tag, "python", "-c", libpq_version)
+        without = docker_build(root, "prod", tag, "--build-arg", "RUNTIME_PACKAGES=", check=False)
+    finally:
+        remove_image(tag)
+
+    assert libpq_in_prod.isdigit() and libpq_in_dev == libpq_in_prod
+    assert without.returncode != 0
+    assert "a system library it loads is missing" in without.stdout
+    assert "add its Debian package to RUNTIME_PACKAGES" in without.stdout
 
 
 def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
@@ -749,6 +794,60 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
     finally:
         remove_image(tag)
 
+    assert health == "healthy"
+
+
+FACTORY = """\
+from %s import %s
+
+
+def create_app() -> %s:
+    app = %s(%s)
+
+    @app.get("/")
+    def hello() -> dict[str, str]:
+        return {"shape": "factory"}
+
+    return app
+"""
+
+
+@pytest.mark.parametrize(
+    ("framework", "server", "command"),
+    [
+        ("Flask", "gunicorn", ["gunicorn", "web:create_app()"]),
+        ("FastAPI", "uvicorn", ["uvicorn", "web:create_app", "--factory"]),
+    ],
+)
+def test_adopt_starts_an_app_that_an_application_factory_makes(
+    tmp_path: Path, framework: str, server: str, command: list[str]
+) -> None:
+    """Flask's tutorial makes its app in `create_app()`, as many apps do: no module-level `app`.
+    adopt starts the factory's app (gunicorn calls it; uvicorn with --factory)."""
+    pyproject = '[project]\nname = "web"\nversion = "1"\nrequires-python = ">=3.12"\n'
+    pyproject += f'dependencies = ["{framework.lower()}", "{server}"]\n' + BUILD_SYSTEM % ">=2.0"
+    module = framework.lower()
+    arguments = "__name__" if framework == "Flask" else ""
+    app = FACTORY % (module, framework, framework, framework, arguments)
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "web/__init__.py": app})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    started = json.loads(re.search(r"(?m)^CMD (\[.*\])$", dockerfile).group(1))
+    assert started[: len(command)] == command
+    assert arg(dockerfile, "APP_INSTALL") == "package"
+    tag = unique("kit-test-factory")
+    try:
+        docker_build(root, "prod", tag)
+        with serving(tag, *LOCKED_DOWN) as (name, url):
+            status, body = http_get(f"{url}/")
+            health = health_within(name, 25)
+    finally:
+        remove_image(tag)
+
+    assert (status, json.loads(body)) == (200, {"shape": "factory"})
     assert health == "healthy"
 
 

@@ -28,6 +28,15 @@ DEV_TOOLS = ["debugpy", "ruff", "pytest", "pre-commit", "pre-commit-hooks"]
 # Official python:<version>-slim-trixie images of the Pythons still supported, newest first (3.10
 # ended in October 2026; the kit's stages read TOML with tomllib, new in 3.11).
 PYTHONS = ["3.14", "3.13", "3.12", "3.11"]
+# Locked packages that load a system library at run time: the Debian packages that build them
+# from source (besides a compiler) and that they load.
+SYSTEM_LIBRARIES = {
+    "psycopg": ("", "libpq5"),  # pure Python: libpq, unless psycopg-binary is locked too
+    "psycopg-c": ("libpq-dev", "libpq5"),
+    "psycopg2": ("libpq-dev", "libpq5"),
+    "mysqlclient": ("default-libmysqlclient-dev pkg-config", "libmariadb3"),
+    "python-magic": ("", "libmagic1"),
+}
 OTHER_TOOLS = {
     "tool.pdm": "PDM",
     "tool.uv": "uv",
@@ -266,27 +275,44 @@ def scripts(data: dict) -> dict[str, str]:
     return found
 
 
-def built_wheel(data: dict) -> tuple[list[str] | None, list[str]]:
+def built_wheel(data: dict) -> tuple[list[str] | None, list[str], dict[str, str]]:
     """What the project's wheel is built from: the top-level names it holds, or None where the
     project is no package (package-mode = false) or its root cannot be built (then it runs from its
-    files); and the licence files it carries (dist-info/licenses/, as paths in the project), which
-    the build reads too."""
+    files); the project's top-level entries the build reads (wherever `packages` says the code is:
+    src/, lib/, ...; the README and licence files, in docs/ too), which prod's build context must
+    hold; and the folder each top-level name is in ("" for the project's root)."""
     if table(data, "tool.poetry").get("package-mode", True) is False:
-        return None, []
+        return None, [], {}
     from poetry.core.masonry.api import build_wheel
 
+    read: set[str] = set()
+
+    def note_reads(event: str, args: tuple) -> None:
+        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            path = Path(os.path.abspath(os.fsdecode(args[0])))
+            if recording and path.is_relative_to(PROJECT) and path.is_file():
+                read.add(path.relative_to(PROJECT).as_posix())
+
+    recording = True
+    sys.addaudithook(note_reads)  # every file the build opens
     with tempfile.TemporaryDirectory() as out:
         try:
             os.chdir(PROJECT)
             name = build_wheel(out)
         except Exception:  # any failure means: not installable as it is
-            return None, []
+            return None, [], {}
+        finally:
+            recording = False
         with zipfile.ZipFile(Path(out) / name) as wheel:
-            names = wheel.namelist()
-    tops = {n.split("/", 1)[0] for n in names}
-    licenses = [n.split("/", 2)[2] for n in names if re.match(r"[^/]+\.dist-info/licenses/.", n)]
-    packages = (t.removesuffix(".py") for t in tops if not t.endswith((".dist-info", ".data")))
-    return sorted(packages), sorted(licenses)
+            names = [n for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")]
+    folders = {}
+    for member in names:
+        for path in read:
+            if path == member or path.endswith(f"/{member}"):
+                folders[member.split("/")[0].removesuffix(".py")] = path[: -len(member)].strip("/")
+    packages = {n.split("/")[0].removesuffix(".py") for n in names if ".data/" not in n}
+    tops = {path.split("/")[0] for path in read} - {"pyproject.toml"}
+    return sorted(packages), sorted(tops), folders
 
 
 def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> list[str]:
@@ -312,6 +338,16 @@ def sdist_only() -> list[str]:
         if files and source in (None, "legacy") and not any(f.endswith(".whl") for f in files):
             found.append(package["name"])
     return sorted(found)
+
+
+def system_packages() -> tuple[list[str], list[str]]:
+    """The Debian packages the locked packages need to build from source, and at run time."""
+    names = {normalize(package["name"]) for package in locked_packages()}
+    if "psycopg-binary" in names:
+        names.discard("psycopg")
+    found = [SYSTEM_LIBRARIES[name] for name in sorted(names & SYSTEM_LIBRARIES.keys())]
+    build = {debian for headers, _ in found for debian in headers.split()}
+    return sorted(build), sorted({runtime for _, runtime in found})
 
 
 def path_dependencies() -> list[str]:
@@ -351,14 +387,6 @@ def source_url(data: dict) -> str:
     return ""
 
 
-def readme_files(data: dict) -> list[str]:
-    """The files the build reads for the package's description (PEP 621 or Poetry's)."""
-    found = table(data, "project").get("readme") or table(data, "tool.poetry").get("readme", [])
-    if isinstance(found, dict):
-        found = found.get("file", [])
-    return [found] if isinstance(found, str) else list(found)
-
-
 def reason(result: subprocess.CompletedProcess[str]) -> str:
     """Poetry's own explanation, without its progress lines."""
     progress = ("Updating dependencies", "Resolving dependencies", "Using version", "Writing lock")
@@ -389,7 +417,7 @@ def main() -> None:
         if result.returncode != 0:
             stop(f"poetry could not lock the project: {reason(result)}")
         locked_first = True
-    packages, licenses = built_wheel(data)
+    packages, build_reads, package_folders = built_wheel(data)
     path_deps = path_dependencies()
     found = groups(data)
     python, why, from_source = best_for_lock(versions)  # the lock as it is now
@@ -405,13 +433,13 @@ def main() -> None:
                 "description": table(data, "project").get("description")
                 or table(data, "tool.poetry").get("description", ""),
                 "source": source_url(data),
-                "readme": readme_files(data),
                 "python": python,
                 "why": why,
                 "from_source": from_source,
                 "constraint": python_constraint(data),
                 "packages": packages,
-                "licenses": licenses,
+                "build_reads": build_reads,
+                "package_folders": package_folders,
                 "scripts": scripts(data),
                 "dependencies": sorted(main_dependencies(data)),
                 "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
@@ -421,6 +449,7 @@ def main() -> None:
                 ),
                 "added": added,
                 "sdist_only": sdist_only(),
+                "system_packages": system_packages(),
                 "path_dependencies": path_deps,
                 "locked_first": locked_first,
             }
