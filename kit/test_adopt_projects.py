@@ -851,6 +851,49 @@ def test_adopt_starts_an_app_that_an_application_factory_makes(
     assert health == "healthy"
 
 
+def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path) -> None:
+    """Django sites often split their settings into a package (config/settings/base.py,
+    production.py: cookiecutter-django's layout): with gunicorn locked, prod serves the site
+    through config.wsgi, not Django's development server."""
+    pyproject = application("site", "django (>=5.2,<6)", "gunicorn (>=23)")
+    settings = 'SECRET_KEY = "not-a-secret"\nDEBUG = False\nALLOWED_HOSTS = ["*"]\n'
+    settings += 'ROOT_URLCONF = "config.urls"\nINSTALLED_APPS = []\nMIDDLEWARE = []\n'
+    files = {
+        "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
+        "execute_from_command_line\n\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
+        "execute_from_command_line(sys.argv)\n",
+        "config/__init__.py": "",
+        "config/settings/__init__.py": "",
+        "config/settings/base.py": settings,
+        "config/settings/production.py": "from .base import *  # noqa: F403\n",
+        "config/urls.py": "from django.http import JsonResponse\nfrom django.urls import path\n\n"
+        'urlpatterns = [path("", lambda request: JsonResponse({"shape": "split"}))]\n',
+        "config/wsgi.py": "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
+        "application = get_wsgi_application()\n",
+    }
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    command = json.loads(re.search(r"(?m)^CMD (\[.*\])$", dockerfile).group(1))
+    assert command[:2] == ["gunicorn", "config.wsgi"]
+    tag = unique("kit-test-django")
+    try:
+        docker_build(root, "prod", tag)
+        with serving(tag, *LOCKED_DOWN) as (name, url):
+            health = health_within(name, 25)
+            status, body = http_get(f"{url}/")
+    finally:
+        remove_image(tag)
+
+    assert (status, json.loads(body)) == (200, {"shape": "split"})
+    assert health == "healthy"
+
+
 def test_adopt_refuses_a_folder_without_pyproject(tmp_path: Path) -> None:
     output, unchanged = bad(tmp_path, {"main.py": "print('hi')\n"})
 
