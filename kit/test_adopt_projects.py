@@ -525,6 +525,23 @@ def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
     assert (root / ".devcontainer" / "on-create.sh.orig").read_text() == "# my own steps\n"
 
 
+def test_adopt_lets_a_lock_that_gitignore_ignored_into_git(tmp_path: Path) -> None:
+    """Libraries were once advised to leave poetry.lock out of git; every build here installs
+    what it pins, so a clone (CI's) without it could not build: adopt lets it in and says so."""
+    files = {"pyproject.toml": application("lib"), ".gitignore": "dist/\n*.lock\n"}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root, "--command", "python -c pass")
+
+    assert code == 0, output
+    assert "commit it" in output
+    run(["git", "init", "-q", str(root)])
+    run(["git", "-C", str(root), "add", "-A"])
+    committed = run(["git", "-C", str(root), "ls-files"]).stdout.split()
+    assert "poetry.lock" in committed
+    assert (root / ".gitignore").read_text().startswith("dist/\n*.lock\n")
+
+
 def test_adopt_keeps_your_vscode_settings_but_not_a_host_interpreter(tmp_path: Path) -> None:
     """In the container, the workspace's settings win over devcontainer.json's: an interpreter
     path kept there (the host's .venv) is what VS Code would run, test and debug with."""
