@@ -19,7 +19,7 @@ ARG PROD_EXTRAS=
 # System packages that building a dependency from its sdist needs (e.g. "gcc libc6-dev"): there
 # while the dependencies install, never in prod.
 ARG BUILD_PACKAGES=
-# System packages a dependency loads at run time (e.g. "libpq5" for psycopg, "libmagic1" for
+# System packages a dependency loads at run time (e.g. "libpq5" for psycopg, "libmagic1t64" for
 # python-magic): in prod and in the dev image.
 ARG RUNTIME_PACKAGES=
 # What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).

@@ -35,7 +35,7 @@ SYSTEM_LIBRARIES = {
     "psycopg-c": ("libpq-dev", "libpq5"),
     "psycopg2": ("libpq-dev", "libpq5"),
     "mysqlclient": ("default-libmysqlclient-dev pkg-config", "libmariadb3"),
-    "python-magic": ("", "libmagic1"),
+    "python-magic": ("", "libmagic1t64"),
 }
 OTHER_TOOLS = {
     "tool.pdm": "PDM",
