@@ -142,6 +142,13 @@ def main_dependencies(data: dict) -> set[str]:
     return names
 
 
+def prod_packages() -> list[str]:
+    """Every locked package of the main group, what its extras bring too (fastapi[standard]
+    brings uvicorn): what prod can start its app with."""
+    main = [p for p in locked_packages() if "main" in p.get("groups", [p.get("category", "main")])]
+    return sorted(normalize(package["name"]) for package in main)
+
+
 def python_constraint(data: dict) -> str:
     return (
         table(data, "project").get("requires-python")
@@ -442,6 +449,7 @@ def main() -> None:
                 "package_folders": package_folders,
                 "scripts": scripts(data),
                 "dependencies": sorted(main_dependencies(data)),
+                "prod_packages": prod_packages(),
                 "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
                 "extras": sorted(
                     set(table(data, "project").get("optional-dependencies", {}))
