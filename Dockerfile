@@ -355,12 +355,15 @@ ENV PYTHONPATH=/app \
 USER 10001:10001
 EXPOSE 8000
 # The venv's own Python does the check: prod has no curl. Any HTTP answer below 500 means the app
-# serves. Every second while starting, then every 30 s.
+# serves, a redirect too (not followed: an app that sends every request to https:// is up). Every
+# second while starting, then every 30 s.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r, urllib.error as e\n\
-url = os.environ['HEALTHCHECK_URL']\n\
-try: url and r.urlopen(url, timeout=2)\n\
-except e.HTTPError as answer: raise SystemExit(answer.code >= 500)"]
+    CMD ["python", "-c", "import http.client, os, urllib.parse\n\
+url = urllib.parse.urlsplit(os.environ['HEALTHCHECK_URL'])\n\
+if url.hostname:\n\
+    app = http.client.HTTPConnection(url.hostname, url.port, timeout=2)\n\
+    app.request('GET', (url.path or '/') + ('?' + url.query if url.query else ''))\n\
+    raise SystemExit(app.getresponse().status >= 500)"]
 # Smoke test, as the app's user with prod's paths: the project's own top-level modules import
 # (an application's files are only found on the import path: importing a script may start it).
 # The project's metadata is mounted over /tmp, a folder that exists: a mount point the step has to

@@ -913,6 +913,30 @@ def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path)
     assert health == "healthy"
 
 
+def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path: Path) -> None:
+    """Apps behind a TLS proxy often send every plain-HTTP request to https:// (Django's
+    SECURE_SSL_REDIRECT, Starlette's HTTPSRedirectMiddleware). That answer means the app serves:
+    prod's HEALTHCHECK follows no redirect, so it turns healthy."""
+    app = APP % "https-only"
+    app += "\nfrom starlette.middleware.httpsredirect import HTTPSRedirectMiddleware\n"
+    app += "\napp.add_middleware(HTTPSRedirectMiddleware)\n"
+    files = {"pyproject.toml": application("secure", *FASTAPI), "main.py": app}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    tag = unique("kit-test-https-only")
+    try:
+        docker_build(root, "prod", tag)
+        with serving(tag, *LOCKED_DOWN) as (name, _):
+            health = health_within(name, 25)
+    finally:
+        remove_image(tag)
+
+    assert health == "healthy"
+
+
 def test_adopt_refuses_a_folder_without_pyproject(tmp_path: Path) -> None:
     output, unchanged = bad(tmp_path, {"main.py": "print('hi')\n"})
 
