@@ -913,6 +913,66 @@ def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path)
     assert health == "healthy"
 
 
+ALEMBIC_ENV = """\
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+engine = engine_from_config(config.get_section(config.config_ini_section), poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+MIGRATION = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table("items", sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Path) -> None:
+    """A packaged service whose migrations sit at the project's root (alembic.ini, alembic/), as
+    `alembic init` makes them: prod gets them in /app beside the wheel, so the release step
+    `alembic upgrade head` runs from the image."""
+    pyproject = FASTAPI_PROJECT % ("svc", "1.0.0")
+    pyproject = pyproject.replace('"uvicorn (>=0.30)"', '"uvicorn (>=0.30)", "alembic (>=1.13)"')
+    files = {
+        "pyproject.toml": pyproject + BUILD_SYSTEM % ">=2.0",
+        "svc/__init__.py": "",
+        "svc/main.py": APP % "migrated",
+        "alembic.ini": "[alembic]\nscript_location = alembic\n"
+        "sqlalchemy.url = sqlite:////tmp/app.db\n",
+        "alembic/env.py": ALEMBIC_ENV,
+        "alembic/versions/0001_items.py": MIGRATION,
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "APP_INSTALL") == "both"
+    tag = unique("kit-test-alembic")
+    try:
+        docker_build(root, "prod", tag)
+        version = "import sqlite3; print(sqlite3.connect('/tmp/app.db').execute("
+        version += "'select version_num from alembic_version').fetchone()[0])"
+        script = f'alembic upgrade head && python -c "{version}"'
+        migrated = run(["docker", "run", "--rm", *LOCKED_DOWN, tag, "sh", "-c", script])
+        served = docker_run(tag, "python", "-c", "import svc.main; print(svc.main.__file__)")
+    finally:
+        remove_image(tag)
+
+    assert migrated.stdout.strip() == "0001"  # the database is at the migration's revision
+    assert served.startswith("/opt/venv/lib/python")
+
+
 def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path: Path) -> None:
     """Apps behind a TLS proxy often send every plain-HTTP request to https:// (Django's
     SECURE_SSL_REDIRECT, Starlette's HTTPSRedirectMiddleware). That answer means the app serves:
