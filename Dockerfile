@@ -196,6 +196,8 @@ skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt", "sbom-requir
 for wheel in pathlib.Path("/tmp/dist").glob("*.whl"):
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     skip |= tops | {top + ".py" for top in tops}
+    # and the folder the package is in, such as src/
+    skip |= {p.name for p in pathlib.Path(".").iterdir() if any((p / t).is_dir() for t in tops)}
 skip |= {folder.split("/")[0] for folder in open("/tmp/path-deps").read().split()}
 for path in sorted(pathlib.Path(".").iterdir()):
     if path.name not in skip:

@@ -938,15 +938,15 @@ def upgrade() -> None:
 
 
 def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Path) -> None:
-    """A packaged service whose migrations sit at the project's root (alembic.ini, alembic/), as
-    `alembic init` makes them: prod gets them in /app beside the wheel, so the release step
-    `alembic upgrade head` runs from the image."""
+    """A packaged service (src/ layout) whose migrations sit at the project's root (alembic.ini,
+    alembic/), as `alembic init` makes them: prod gets them in /app beside the wheel (and not the
+    code in src/ twice), so the release step `alembic upgrade head` runs from the image."""
     pyproject = FASTAPI_PROJECT % ("svc", "1.0.0")
     pyproject = pyproject.replace('"uvicorn (>=0.30)"', '"uvicorn (>=0.30)", "alembic (>=1.13)"')
     files = {
         "pyproject.toml": pyproject + BUILD_SYSTEM % ">=2.0",
-        "svc/__init__.py": "",
-        "svc/main.py": APP % "migrated",
+        "src/svc/__init__.py": "",
+        "src/svc/main.py": APP % "migrated",
         "alembic.ini": "[alembic]\nscript_location = alembic\n"
         "sqlalchemy.url = sqlite:////tmp/app.db\n",
         "alembic/env.py": ALEMBIC_ENV,
@@ -966,11 +966,13 @@ def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Pa
         script = f'alembic upgrade head && python -c "{version}"'
         migrated = run(["docker", "run", "--rm", *LOCKED_DOWN, tag, "sh", "-c", script])
         served = docker_run(tag, "python", "-c", "import svc.main; print(svc.main.__file__)")
+        in_app = docker_run(tag, "ls", "/app").split()
     finally:
         remove_image(tag)
 
     assert migrated.stdout.strip() == "0001"  # the database is at the migration's revision
     assert served.startswith("/opt/venv/lib/python")
+    assert in_app == ["alembic", "alembic.ini"]
 
 
 def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path: Path) -> None:
