@@ -999,6 +999,34 @@ def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path
     assert health == "healthy"
 
 
+def test_adopt_starts_a_script_project_with_its_main_py(tmp_path: Path) -> None:
+    """A bot, a worker or a job: no package, no web app, a main.py at the root."""
+    files = {"pyproject.toml": application("bot"), "main.py": "print('bot started')\n"}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with python main.py" in output
+    tag = unique("kit-test-script")
+    try:
+        docker_build(root, "prod", tag)
+        started = docker_run(tag)
+    finally:
+        remove_image(tag)
+
+    assert started == "bot started"
+
+
+def test_adopt_asks_how_to_start_a_project_it_cannot_tell(tmp_path: Path) -> None:
+    files = {"pyproject.toml": application("jobs"), "nightly.py": "print('run')\n"}
+    output, unchanged = bad(tmp_path, files)
+
+    assert "could not tell how the project starts" in output
+    assert '--command "python -m mypackage"' in output
+    assert unchanged
+
+
 def test_adopt_refuses_a_folder_without_pyproject(tmp_path: Path) -> None:
     output, unchanged = bad(tmp_path, {"main.py": "print('hi')\n"})
 
