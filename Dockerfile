@@ -193,11 +193,14 @@ case "$APP_INSTALL" in
     python - <<'PY'
 import pathlib, shutil, zipfile
 skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt", "sbom-requirements.txt"}
-for wheel in pathlib.Path("/tmp/dist").glob("*.whl"):
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+for wheel in map(zipfile.ZipFile, pathlib.Path("/tmp/dist").glob("*.whl")):
+    tops = {name.split("/")[0] for name in wheel.namelist()}
     skip |= tops | {top + ".py" for top in tops}
-    # and the folder the package is in, such as src/
-    skip |= {p.name for p in pathlib.Path(".").iterdir() if any((p / t).is_dir() for t in tops)}
+    # and the folder the wheel was built from (src/, lib/): it holds the wheel's own modules
+    code = [name for name in wheel.namelist() if name.endswith(".py")]
+    for path in pathlib.Path(".").iterdir():
+        if any((path / n).is_file() and (path / n).read_bytes() == wheel.read(n) for n in code):
+            skip.add(path.name)
 skip |= {folder.split("/")[0] for folder in open("/tmp/path-deps").read().split()}
 for path in sorted(pathlib.Path(".").iterdir()):
     if path.name not in skip:

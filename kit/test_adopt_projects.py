@@ -939,8 +939,9 @@ def upgrade() -> None:
 
 def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Path) -> None:
     """A packaged service (src/ layout) whose migrations sit at the project's root (alembic.ini,
-    alembic/), as `alembic init` makes them: prod gets them in /app beside the wheel (and not the
-    code in src/ twice), so the release step `alembic upgrade head` runs from the image."""
+    alembic/), as `alembic init` makes them: prod gets them in /app beside the wheel (with its
+    templates/svc/, and not the code in src/ twice), so the release step `alembic upgrade head`
+    runs from the image."""
     pyproject = FASTAPI_PROJECT % ("svc", "1.0.0")
     pyproject = pyproject.replace('"uvicorn (>=0.30)"', '"uvicorn (>=0.30)", "alembic (>=1.13)"')
     files = {
@@ -951,6 +952,7 @@ def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Pa
         "sqlalchemy.url = sqlite:////tmp/app.db\n",
         "alembic/env.py": ALEMBIC_ENV,
         "alembic/versions/0001_items.py": MIGRATION,
+        "templates/svc/page.html": "<p>migrated</p>\n",  # named as the package is
     }
     root = make_project(tmp_path, files)
 
@@ -972,7 +974,7 @@ def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Pa
 
     assert migrated.stdout.strip() == "0001"  # the database is at the migration's revision
     assert served.startswith("/opt/venv/lib/python")
-    assert in_app == ["alembic", "alembic.ini"]
+    assert in_app == ["alembic", "alembic.ini", "templates"]
 
 
 def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path: Path) -> None:
