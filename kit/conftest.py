@@ -16,11 +16,10 @@ from kit.support import (
     REPO,
     DevContainer,
     base_image,
+    built,
     copy_repo,
-    docker_build,
     image_store,
     opened,
-    remove_image,
     run,
     unique,
 )
@@ -66,11 +65,9 @@ def prod_python(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def prod_image(tmp_path_factory: pytest.TempPathFactory, prod_python: str) -> Iterator[str]:
     """The prod target, built once per Python version from a copy of the repository."""
-    tag = unique("kit-test-prod")
     workspace = copy_repo(tmp_path_factory.mktemp("prod") / unique("ws"))
-    docker_build(workspace, "prod", tag, "--build-arg", f"PYTHON_VERSION={prod_python}")
-    yield tag
-    remove_image(tag)
+    with built(workspace, "prod", "--build-arg", f"PYTHON_VERSION={prod_python}") as tag:
+        yield tag
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +90,6 @@ VALIDATORS = (
 def validators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """A `docker run` prefix for a throw-away image with the pinned validators; the repository
     is mounted read-only at /repo, the working directory."""
-    tag = unique("kit-test-validators")
     context = tmp_path_factory.mktemp("validators")
     (context / "Dockerfile").write_text(
         f"FROM {base_image()}\n"
@@ -103,9 +99,8 @@ def validators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
         + " ".join(VALIDATORS)
         + "\n"
     )
-    docker_build(context, "", tag)
-    yield ["docker", "run", "--rm", "-v", f"{REPO}:/repo:ro", "-w", "/repo", tag]
-    remove_image(tag)
+    with built(context, "") as tag:
+        yield ["docker", "run", "--rm", "-v", f"{REPO}:/repo:ro", "-w", "/repo", tag]
 
 
 def pytest_report_header() -> list[str]:

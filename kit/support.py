@@ -151,6 +151,24 @@ def remove_image(tag: str) -> None:
     run(["docker", "image", "rm", "-f", tag], check=False)
 
 
+@contextmanager
+def image_tag(prefix: str = "kit-test") -> Iterator[str]:
+    """A tag of the test's own; whatever image it names is removed afterwards."""
+    tag = unique(prefix)
+    try:
+        yield tag
+    finally:
+        remove_image(tag)
+
+
+@contextmanager
+def built(context: Path, target: str, *extra: str) -> Iterator[str]:
+    """The target built from the folder (the build must pass), as a tag removed afterwards."""
+    with image_tag() as tag:
+        docker_build(context, target, tag, *extra)
+        yield tag
+
+
 def docker_run(image: str, *command: str) -> str:
     """Run a command in a throw-away container of the image; its output, stripped."""
     return run(["docker", "run", "--rm", image, *command]).stdout.strip()

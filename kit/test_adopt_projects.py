@@ -21,17 +21,18 @@ from kit.support import (
     LOCKED_DOWN,
     REPO,
     app_tests_pass,
+    built,
     commit_everything,
     dependency_steps,
     docker_build,
     docker_run,
     health_within,
     http_get,
+    image_tag,
     labels,
     layers,
     layers_over,
     opened,
-    remove_image,
     run,
     serving,
     steps_that_ran,
@@ -328,14 +329,10 @@ def adopt(target: Path, *args: str) -> tuple[int, str]:
 def lock_in_container(top: Path, root: Path) -> None:
     """`poetry lock` in the kit's poetry image, for the project `root` inside `top` (mounted whole:
     a path dependency beside the project resolves)."""
-    poetry = unique("kit-test-poetry")
-    try:
-        docker_build(REPO, "poetry", poetry)
+    with built(REPO, "poetry") as poetry:
         mount = ["-v", f"{top}:/w", "-w", f"/w/{root.relative_to(top).as_posix()}"]
         mirror = ["-e", "POETRY_PYPI_MIRROR_URL"]
         run(["docker", "run", "--rm", *mount, *mirror, poetry, "poetry", "lock"])
-    finally:
-        remove_image(poetry)
 
 
 def adopted_application(top: Path) -> Path:
@@ -395,10 +392,8 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     lock = (root / "poetry.lock").read_text()
     assert all(f'name = "{tool}"' in lock for tool in ("debugpy", "ruff", "pytest", "pre-commit"))
 
-    tag = unique("kit-test-adopted")
     python = f"python:{expected['python']}-slim-trixie"
-    try:
-        docker_build(root, "prod", tag, *headers_where_the_base_lacks_them(python, dockerfile))
+    with built(root, "prod", *headers_where_the_base_lacks_them(python, dockerfile)) as tag:
         with serving(tag, *LOCKED_DOWN) as (name, url):
             status, body = http_get(f"{url}/")
             user = run(["docker", "exec", name, "id", "-u"]).stdout.strip()
@@ -414,8 +409,6 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
         if "not_in_prod" in expected:  # a path dependency of a group that prod does not install
             script = ["python", "-c", f"import {expected['not_in_prod']}"]
             imported = run(["docker", "run", "--rm", tag, *script], check=False).stdout
-    finally:
-        remove_image(tag)
 
     assert status == 200 and json.loads(body)["shape"], body
     assert user == "10001"
@@ -476,15 +469,11 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
     code, output = adopt(root)
 
     assert code == 0, output
-    tag = unique("kit-test-real")
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         started = run(["docker", "run", "--rm", tag], check=False)  # a library: it imports
         user = docker_run(tag, "id", "-u")
         imported = docker_run(tag, "python", "-c", f"import {REAL_PROJECTS[requirement]} as m;"
                               " print(m.__file__)")  # fmt: skip
-    finally:
-        remove_image(tag)
 
     assert started.returncode == 0, started.stdout
     assert user == "10001"
@@ -596,14 +585,10 @@ def test_a_package_builds_from_where_pyproject_says_its_code_and_readme_are(
     code, output = adopt(root)
 
     assert code == 0, output
-    tag = unique("kit-test-readme")
     script = "import importlib.metadata as m; print(m.metadata('tiny').get_payload())"
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         started = docker_run(tag)
         description = docker_run(tag, "python", "-c", script)
-    finally:
-        remove_image(tag)
 
     assert started == "tiny runs"
     assert description == "# tiny, documented"
@@ -626,16 +611,12 @@ def test_a_dependency_that_loads_a_system_library_gets_it_in_prod_and_dev(
 
     assert code == 0, output
     assert arg((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES") == '"libpq5"'
-    tag = unique("kit-test-libpq")
     libpq_version = "import psycopg; print(psycopg.pq.version())"
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         libpq_in_prod = docker_run(tag)
         docker_build(root, "dev", tag)
         libpq_in_dev = docker_run(tag, "python", "-c", libpq_version)
         without = docker_build(root, "prod", tag, "--build-arg", "RUNTIME_PACKAGES=", check=False)
-    finally:
-        remove_image(tag)
 
     assert libpq_in_prod.isdigit() and libpq_in_dev == libpq_in_prod
     assert without.returncode != 0
@@ -690,15 +671,11 @@ def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
     tmp_path: Path,
 ) -> None:
     root = adopted_application(tmp_path)
-    tag = unique("kit-test-adopted-cache")
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         before = layers(tag)
         (root / "main.py").write_text((root / "main.py").read_text() + f"# {unique('edit')}\n")
         ran = steps_that_ran(docker_build(root, "prod", tag).stdout)
         after = layers(tag)
-    finally:
-        remove_image(tag)
 
     assert any(step.startswith("[app-files ") for step in ran), ran
     assert dependency_steps(ran) == [], ran
@@ -717,15 +694,12 @@ def test_an_adopted_project_cloned_on_windows_keeps_the_kit_files_lf_and_builds(
     run(["git", "clone", "-q", "-c", "core.autocrlf=true", str(root), str(clone)])
     kit_files = [*(p for p in (clone / ".devcontainer").iterdir()), clone / "Dockerfile"]
     kit_files += [clone / name for name in (".dockerignore", "poetry-requirements.txt")]
-    tag = unique("kit-test-windows")
-    try:
-        built = docker_build(clone, "prod", tag, check=False)
-    finally:
-        remove_image(tag)
+    with image_tag() as tag:
+        build = docker_build(clone, "prod", tag, check=False)
 
     assert b"\r\n" in (clone / "main.py").read_bytes()  # a Windows clone: your files have CRLF
     assert [p.name for p in kit_files if b"\r\n" in p.read_bytes()] == []
-    assert built.returncode == 0, built.stdout[-3000:]
+    assert build.returncode == 0, build.stdout[-3000:]
 
 
 def test_a_lock_written_by_poetry_1_8_is_kept_and_prod_gets_its_dependencies(
@@ -753,13 +727,8 @@ def test_a_lock_written_by_poetry_1_8_is_kept_and_prod_gets_its_dependencies(
 
     assert code == 0, output
     assert (root / "poetry.lock").read_text() == locked  # every dev tool was there: kept as it is
-    tag = unique("kit-test-poetry-1-8")
-    try:
-        docker_build(root, "prod", tag)
-        with serving(tag) as (_, url):
-            status, body = http_get(f"{url}/")
-    finally:
-        remove_image(tag)
+    with built(root, "prod") as tag, serving(tag) as (_, url):
+        status, body = http_get(f"{url}/")
 
     assert status == 200 and json.loads(body)["shape"] == "poetry-1.8", body
 
@@ -803,13 +772,8 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
 
     assert code == 0, output
     assert ":8080/" in arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL")
-    tag = unique("kit-test-adopted")
-    try:
-        docker_build(root, "prod", tag)
-        with serving(tag) as (name, _):
-            health = health_within(name, 25)
-    finally:
-        remove_image(tag)
+    with built(root, "prod") as tag, serving(tag) as (name, _):
+        health = health_within(name, 25)
 
     assert health == "healthy"
 
@@ -857,14 +821,9 @@ def test_adopt_starts_an_app_that_an_application_factory_makes(
     started = json.loads(re.search(r"(?m)^CMD (\[.*\])$", dockerfile).group(1))
     assert started[: len(command)] == command
     assert arg(dockerfile, "APP_INSTALL") == "package"
-    tag = unique("kit-test-factory")
-    try:
-        docker_build(root, "prod", tag)
-        with serving(tag, *LOCKED_DOWN) as (name, url):
-            status, body = http_get(f"{url}/")
-            health = health_within(name, 25)
-    finally:
-        remove_image(tag)
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, url):
+        status, body = http_get(f"{url}/")
+        health = health_within(name, 25)
 
     assert (status, json.loads(body)) == (200, {"shape": "factory"})
     assert health == "healthy"
@@ -900,14 +859,9 @@ def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path)
     dockerfile = (root / "Dockerfile").read_text()
     command = json.loads(re.search(r"(?m)^CMD (\[.*\])$", dockerfile).group(1))
     assert command[:2] == ["gunicorn", "config.wsgi"]
-    tag = unique("kit-test-django")
-    try:
-        docker_build(root, "prod", tag)
-        with serving(tag, *LOCKED_DOWN) as (name, url):
-            health = health_within(name, 25)
-            status, body = http_get(f"{url}/")
-    finally:
-        remove_image(tag)
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, url):
+        health = health_within(name, 25)
+        status, body = http_get(f"{url}/")
 
     assert (status, json.loads(body)) == (200, {"shape": "split"})
     assert health == "healthy"
@@ -960,17 +914,13 @@ def test_a_packaged_app_with_alembic_migrations_runs_them_from_prod(tmp_path: Pa
 
     assert code == 0, output
     assert arg((root / "Dockerfile").read_text(), "APP_INSTALL") == "both"
-    tag = unique("kit-test-alembic")
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         version = "import sqlite3; print(sqlite3.connect('/tmp/app.db').execute("
         version += "'select version_num from alembic_version').fetchone()[0])"
         script = f'alembic upgrade head && python -c "{version}"'
         migrated = run(["docker", "run", "--rm", *LOCKED_DOWN, tag, "sh", "-c", script])
         served = docker_run(tag, "python", "-c", "import svc.main; print(svc.main.__file__)")
         in_app = docker_run(tag, "ls", "/app").split()
-    finally:
-        remove_image(tag)
 
     assert migrated.stdout.strip() == "0001"  # the database is at the migration's revision
     assert served.startswith("/opt/venv/lib/python")
@@ -990,13 +940,8 @@ def test_prod_turns_healthy_where_the_app_redirects_plain_http_to_https(tmp_path
     code, output = adopt(root)
 
     assert code == 0, output
-    tag = unique("kit-test-https-only")
-    try:
-        docker_build(root, "prod", tag)
-        with serving(tag, *LOCKED_DOWN) as (name, _):
-            health = health_within(name, 25)
-    finally:
-        remove_image(tag)
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, _):
+        health = health_within(name, 25)
 
     assert health == "healthy"
 
@@ -1010,12 +955,8 @@ def test_adopt_starts_a_script_project_with_its_main_py(tmp_path: Path) -> None:
 
     assert code == 0, output
     assert "starts with python main.py" in output
-    tag = unique("kit-test-script")
-    try:
-        docker_build(root, "prod", tag)
+    with built(root, "prod") as tag:
         started = docker_run(tag)
-    finally:
-        remove_image(tag)
 
     assert started == "bot started"
 

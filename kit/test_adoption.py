@@ -16,12 +16,11 @@ from kit.support import (
     PYTHON_VERSIONS,
     REPO,
     app_tests_pass,
+    built,
     copy_repo,
-    docker_build,
     http_get,
     import_location,
     opened,
-    remove_image,
     run,
     serving,
     unique,
@@ -86,14 +85,10 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
 
     if os.geteuid() == 0:
         run(["chown", "-R", "1000:1000", str(workspace)])
-    tag = unique("kit-test-renamed")
-    try:
-        docker_build(workspace, "prod", tag)
+    with built(workspace, "prod") as tag:
         with serving(tag) as (_, url):
             status, _ = http_get(f"{url}/health")
         command = run(["docker", "inspect", "--format", "{{json .Config.Cmd}}", tag]).stdout
-    finally:
-        remove_image(tag)
     with opened(workspace) as container:
         passed = app_tests_pass(container)
         location = import_location(container, "acme_widgets")
@@ -118,9 +113,7 @@ def test_rename_refuses_an_invalid_name_and_changes_nothing(tmp_path: Path, bad:
 
 def test_dev_builds_and_runs_with_the_other_python_version(repo_copy: Path) -> None:
     other = PYTHON_VERSIONS[1]
-    tag = unique("kit-test-dev-other")
-    try:
-        docker_build(repo_copy, "dev", tag, "--build-arg", f"PYTHON_VERSION={other}")
+    with built(repo_copy, "dev", "--build-arg", f"PYTHON_VERSION={other}") as tag:
         report = run(
             [
                 "docker",
@@ -133,8 +126,6 @@ def test_dev_builds_and_runs_with_the_other_python_version(repo_copy: Path) -> N
                 " poetry --version; ruff --version; pytest --version",
             ]
         ).stdout
-    finally:
-        remove_image(tag)
 
     assert report.splitlines()[0] == f"/opt/venv {other.replace('.', ' ')}"
     assert "Poetry (version 2." in report

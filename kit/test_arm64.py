@@ -13,8 +13,8 @@ import pytest
 
 from kit.support import (
     REPO,
+    built,
     copy_repo,
-    docker_build,
     http_get,
     layers_over,
     mirror_build_args,
@@ -48,27 +48,23 @@ def arm64_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_repo(tmp_path_factory.mktemp("arm64") / unique("ws"))
 
 
-def built_for_arm64(workspace: Path, target: str) -> Iterator[str]:
-    tag = unique(f"kit-test-arm64-{target}")
-    docker_build(workspace, target, tag, "--platform", ARM64)
-    yield tag
-    remove_image(tag)
-
-
 @pytest.fixture(scope="module")
 def arm64_prod(arm64_workspace: Path) -> Iterator[str]:
-    yield from built_for_arm64(arm64_workspace, "prod")
+    with built(arm64_workspace, "prod", "--platform", ARM64) as tag:
+        yield tag
 
 
 @pytest.fixture(scope="module")
 def arm64_base(arm64_workspace: Path) -> Iterator[str]:
     """The base image's arm64 variant on its own: the Dockerfile's `base` stage adds no layer."""
-    yield from built_for_arm64(arm64_workspace, "base")
+    with built(arm64_workspace, "base", "--platform", ARM64) as tag:
+        yield tag
 
 
 @pytest.fixture(scope="module")
 def arm64_dev(arm64_workspace: Path) -> Iterator[str]:
-    yield from built_for_arm64(arm64_workspace, "dev")
+    with built(arm64_workspace, "dev", "--platform", ARM64) as tag:
+        yield tag
 
 
 def arm64_run(image: str, *command: str) -> str:

@@ -14,16 +14,17 @@ import pytest
 from kit.support import (
     REPO,
     Layer,
+    built,
     commit_time,
     dependency_stages,
     dependency_steps,
     docker_build,
     edit_source,
+    image_tag,
     labels,
     layers,
     mirror_build_args,
     on_classic_image_store,
-    remove_image,
     run,
     saved_image,
     stages,
@@ -45,16 +46,12 @@ def test_the_dependency_stages_in_the_dockerfile_install_the_lock_and_read_no_so
 def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_layer(
     repo_copy: Path,
 ) -> None:
-    tag = unique("kit-test-cache")
-    try:
-        docker_build(repo_copy, "prod", tag)
+    with built(repo_copy, "prod") as tag:
         before = layers(tag)
         edit_source(repo_copy)
 
         output = docker_build(repo_copy, "prod", tag).stdout
         after = layers(tag)
-    finally:
-        remove_image(tag)
 
     ran = steps_that_ran(output)
     assert any(step.startswith("[app-files ") for step in ran), ran  # the change was seen...
@@ -71,11 +68,10 @@ def test_two_projects_built_on_one_machine_keep_their_own_venv_cache(repo_copy: 
     IMAGE_TITLE): building another project in between leaves this one's as it was, so its next
     sync has nothing to install or remove. (Here the other project is the sample with its dev
     group in prod too: the same lock, more packages.)"""
-    tag = unique("kit-test-venv-cache")
     projects = {"this": [], "other": ["--build-arg", "PROD_GROUPS=dev"]}
     lock = repo_copy / "poetry.lock"
 
-    def build(project: str) -> str:
+    def build(project: str, tag: str) -> str:
         """Build a project's prod, its dependency step run for a lock no build has seen (a new
         comment at its end), with the venv cache as it is. (`--no-cache` would give the step
         an empty cache mount.)"""
@@ -83,12 +79,10 @@ def test_two_projects_built_on_one_machine_keep_their_own_venv_cache(repo_copy: 
         title = ["--build-arg", f"IMAGE_TITLE=kit-test-{project}-project"]
         return docker_build(repo_copy, "prod", tag, *title, *projects[project]).stdout
 
-    try:
-        build("this")
-        assert "Installing dependencies from lock file" in build("other")  # its own sync ran
-        again = build("this")
-    finally:
-        remove_image(tag)
+    with image_tag() as tag:
+        build("this", tag)
+        assert "Installing dependencies from lock file" in build("other", tag)  # its own sync ran
+        again = build("this", tag)
 
     assert "No dependencies to install or update" in again
     assert "Package operations:" not in again
@@ -105,17 +99,13 @@ NOT_DEPENDENCIES = {
 def test_a_pyproject_edit_that_changes_no_dependency_keeps_the_dependency_layer(
     repo_copy: Path, edit: tuple[str, str]
 ) -> None:
-    tag = unique("kit-test-pyproject-edit")
     pyproject = repo_copy / "pyproject.toml"
-    try:
-        docker_build(repo_copy, "prod", tag)
+    with built(repo_copy, "prod") as tag:
         before = layers(tag)
         assert edit[0] in pyproject.read_text()
         pyproject.write_text(pyproject.read_text().replace(*edit))
         ran = steps_that_ran(docker_build(repo_copy, "prod", tag).stdout)
         after = layers(tag)
-    finally:
-        remove_image(tag)
 
     # locked re-runs (it reads pyproject.toml) and passes on the same cut-down file: venv, cached.
     assert [step for step in ran if step.startswith("[venv ")] == [], ran
@@ -147,9 +137,8 @@ def readme_reproducible_build(repo: Path, tag: str, *flags: str) -> str:
 def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
     repo_copy: Path,
 ) -> None:
-    first, second = unique("kit-test-repro"), unique("kit-test-repro")
     plain = ["--progress=plain", *mirror_build_args()]
-    try:
+    with image_tag() as first, image_tag() as second:
         readme_reproducible_build(repo_copy, first, *plain)
         # As a fresh CI runner builds: the cache mounts emptied, no step taken from the cache (the
         # rest of the build cache stays, for the tests after this one).
@@ -157,9 +146,6 @@ def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
         ran = steps_that_ran(readme_reproducible_build(repo_copy, second, *plain, "--no-cache"))
         one, other = saved_image(first), saved_image(second)
         created = {labels(tag)["org.opencontainers.image.created"] for tag in (first, second)}
-    finally:
-        remove_image(first)
-        remove_image(second)
 
     assert any(step.startswith("[venv ") for step in ran), ran  # nothing came from the cache
     # The README's CREATED is the commit's time, in RFC 3339.

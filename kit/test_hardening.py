@@ -10,15 +10,13 @@ import pytest
 
 from kit.support import (
     LOCKED_DOWN,
-    docker_build,
+    built,
     docker_run,
     health_within,
     http_get,
     labels,
-    remove_image,
     run,
     serving,
-    unique,
 )
 
 
@@ -89,14 +87,10 @@ def test_prod_stops_gracefully_on_sigterm_within_one_second(
 def test_prod_carries_oci_labels_with_version_revision_created_from_build_args(
     repo_copy: Path,
 ) -> None:
-    tag = unique("kit-test-labels")
     given = {"VERSION": "9.8.7", "REVISION": "0123abc", "CREATED": "2026-01-02T03:04:05Z"}
     args = [item for key, value in given.items() for item in ("--build-arg", f"{key}={value}")]
-    try:
-        docker_build(repo_copy, "prod", tag, *args)
+    with built(repo_copy, "prod", *args) as tag:
         seen_labels = labels(tag)
-    finally:
-        remove_image(tag)
     oci = {k.removeprefix("org.opencontainers.image."): v for k, v in seen_labels.items()}
 
     assert oci["title"] == "minimal-py-poetry"

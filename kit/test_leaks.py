@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from kit.support import copy_repo, docker_build, image_holds, remove_image, run, unique
+from kit.support import built, copy_repo, docker_build, image_holds, run, unique
 
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")
@@ -54,14 +55,13 @@ def canary_images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     secret = ["--secret", f"id=poetry-auth,src={auth}"]
     if not os.environ.get("POETRY_PYPI_MIRROR_URL"):
         secret += ["--build-arg", f"POETRY_PYPI_MIRROR_URL={MIRROR}"]
-    images = {target: unique(f"kit-test-leaks-{target}") for target in ("prod", "dev")}
-    try:
-        for target, tag in images.items():
-            docker_build(workspace, target, tag, *secret, "--no-cache-filter", f"venv,{target}")
-        yield images
-    finally:
-        for tag in images.values():
-            remove_image(tag)
+    with ExitStack() as images:
+        yield {
+            target: images.enter_context(
+                built(workspace, target, *secret, "--no-cache-filter", f"venv,{target}")
+            )
+            for target in ("prod", "dev")
+        }
 
 
 @pytest.mark.parametrize("target", ["prod", "dev"])

@@ -21,9 +21,9 @@ from kit.support import (
     docker_build,
     docker_run,
     http_get,
+    image_tag,
     layers_over,
     published_url,
-    remove_image,
     run,
     serving,
     unique,
@@ -78,26 +78,26 @@ def test_the_readme_quick_start_builds_prod_serves_it_and_stops_on_ctrl_c(
 ) -> None:
     build, start = readme_quick_start()
     workspace = copy_repo(tmp_path / unique("ws"))
-    tag, name = unique("kit-test-quick-start"), unique("kit-quick-start")
-    # As written, but with a tag of its own, a name, and a free port rather than 8000.
-    mine = {"minimal-py-poetry": tag, "8000:8000": "127.0.0.1::8000"}
-    run([mine.get(arg, arg) for arg in build], cwd=workspace)
-    started = subprocess.Popen(
-        [*start[:2], "--name", name, *(mine.get(arg, arg) for arg in start[2:])],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not (url := published_url(name)):
-            assert time.monotonic() < deadline and started.poll() is None, "no container"
-            time.sleep(0.2)
-        status, _ = http_get(f"{url}/health")
-    finally:
-        started.send_signal(signal.SIGINT)  # Ctrl-C: docker run passes it to the app
-        output, _ = started.communicate(timeout=60)
-        remove_image(tag)
+    name = unique("kit-quick-start")
+    with image_tag() as tag:
+        # As written, but with a tag of its own, a name, and a free port rather than 8000.
+        mine = {"minimal-py-poetry": tag, "8000:8000": "127.0.0.1::8000"}
+        run([mine.get(arg, arg) for arg in build], cwd=workspace)
+        started = subprocess.Popen(
+            [*start[:2], "--name", name, *(mine.get(arg, arg) for arg in start[2:])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not (url := published_url(name)):
+                assert time.monotonic() < deadline and started.poll() is None, "no container"
+                time.sleep(0.2)
+            status, _ = http_get(f"{url}/health")
+        finally:
+            started.send_signal(signal.SIGINT)  # Ctrl-C: docker run passes it to the app
+            output, _ = started.communicate(timeout=60)
 
     assert status == 200
     assert started.returncode == 0, output
