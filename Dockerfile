@@ -287,6 +287,16 @@ if [ -n "$groups" ]; then
   || { echo >&2 "error: Poetry's message above says what is wrong;" \
          "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."; exit 1; }
 fi
+# Poetry clones a git dependency into the venv's src/ to build its wheel, and leaves the clone:
+# its history and its remote's URL, never used again. Each goes, but one that an editable install
+# (develop = true) runs from, which its direct_url.json names.
+for clone in /opt/venv/src/*/; do
+  [ -d "$clone" ] || continue
+  if ! grep -qrsF --include=direct_url.json "\"file://${clone%/}\"" /opt/venv/lib; then
+    rm -rf "$clone"
+  fi
+done
+rmdir /opt/venv/src 2>/dev/null || true
 # Bytecode for every .py file whose hash-checked .pyc is missing or stale: only what changed.
 python - <<'PY'
 import importlib.util, pathlib, subprocess, sys

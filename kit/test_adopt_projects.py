@@ -8,9 +8,13 @@ import hashlib
 import json
 import os
 import re
+import socket
+import subprocess
 import sys
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -1014,6 +1018,60 @@ def app_with_path_dependency(name: str, path: str) -> dict[str, str]:
     pyproject = application("app", name)
     pyproject += f'\n[tool.poetry.dependencies]\n{name} = {{ path = "{path}" }}\n'
     return {"pyproject.toml": pyproject, "main.py": f"import {name}\n"}
+
+
+@contextmanager
+def git_server(top: Path) -> Iterator[str]:
+    """`git daemon` serving the bare repositories in a folder on the Docker bridge's gateway,
+    which builds and containers reach; yields its git:// base URL."""
+    bridge = "{{(index .IPAM.Config 0).Gateway}}"
+    gateway = run(["docker", "network", "inspect", "bridge", "--format", bridge]).stdout.strip()
+    with socket.socket() as probe:
+        probe.bind((gateway, 0))
+        port = probe.getsockname()[1]
+    listen = [f"--listen={gateway}", f"--port={port}", f"--base-path={top}"]
+    daemon = subprocess.Popen(["git", "daemon", "--export-all", *listen, str(top)])
+    url = f"git://{gateway}:{port}"
+    served = f"{url}/{next(top.iterdir()).name}"
+    try:
+        deadline = time.monotonic() + 30
+        while run(["git", "ls-remote", served], check=False).returncode:
+            assert time.monotonic() < deadline and daemon.poll() is None, "git daemon: no answer"
+            time.sleep(0.2)
+        yield url
+    finally:
+        daemon.terminate()
+        daemon.wait()
+
+
+def test_a_git_dependency_is_in_prod_as_a_package_without_its_clone(tmp_path: Path) -> None:
+    """A library from a git repository (a company's shared code, a fork with a fix): prod runs
+    with it installed. Poetry clones it into the venv to build it and leaves the clone there; its
+    history and its remote's URL stay out of prod."""
+    library = make_project(tmp_path / "work", {
+        "pyproject.toml": LIBRARY % "greeting" + BUILD_SYSTEM % ">=2.0",
+        "greeting/__init__.py": "def hello() -> str:\n    return 'hello from git'\n",
+    })  # fmt: skip
+    run(["git", "init", "-q"], cwd=library)
+    commit_everything(library, "greeting 0.1.0")
+    run(["git", "tag", "v0.1.0"], cwd=library)
+    run(["git", "clone", "-q", "--bare", str(library), str(tmp_path / "git" / "greeting.git")])
+    with git_server(tmp_path / "git") as server:
+        pyproject = application("app", "greeting")
+        pyproject += "\n[tool.poetry.dependencies]\n"
+        pyproject += f'greeting = {{ git = "{server}/greeting.git", tag = "v0.1.0" }}\n'
+        main = "import greeting\n\nprint(greeting.hello())\n"
+        root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": main})
+
+        code, output = adopt(root)
+
+        assert code == 0, output
+        with built(root, "prod") as tag:
+            started = docker_run(tag)
+            venv = docker_run(tag, "ls", "-A", "/opt/venv")
+
+    assert started == "hello from git"
+    assert "src" not in venv.split(), venv
 
 
 def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> None:
