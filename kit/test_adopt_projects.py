@@ -642,6 +642,29 @@ def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: 
 
 
 @pytest.mark.parametrize(
+    ("pinned", "python", "said"),
+    [
+        ("3.13.1\n", "3.13", "python      3.13 (.python-version; constraint: >=3.12)"),
+        ("3.9\n", "3.14", ".python-version's 3.9 has no python:3.9-slim-trixie image"),
+    ],
+    ids=["pinned", "no-image"],
+)
+def test_adopt_takes_the_python_version_that_python_version_names(
+    tmp_path: Path, pinned: str, python: str, said: str
+) -> None:
+    """pyenv and uv keep the project's Python in .python-version: the version the project is
+    developed and tested on, where the constraint allows newer ones."""
+    files = {"pyproject.toml": application("pinned"), "main.py": "", ".python-version": pinned}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "PYTHON_VERSION") == python
+    assert said in output
+
+
+@pytest.mark.parametrize(
     ("taken_out", "python", "compiler"),
     [("cp314-cp314-manylinux2014_aarch64", "3.13", False), ("manylinux2014_aarch64", "3.14", True)],
     ids=["for-one-python", "for-every-python"],

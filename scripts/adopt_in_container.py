@@ -184,6 +184,24 @@ def allowed_pythons(constraint: str, wanted: str) -> list[str]:
     raise AssertionError
 
 
+def python_file(allowed: list[str]) -> tuple[str, str]:
+    """The version .python-version names (pyenv's and uv's file: "3.13", "3.13.1") where it is one
+    of `allowed`, else ""; and why a version it names is not used."""
+    path = PROJECT / ".python-version"
+    lines = path.read_text(errors="replace").split() if path.is_file() else []
+    if not lines:
+        return "", ""
+    found = re.fullmatch(r"(?:cpython-)?(3\.\d+)(\.\d+)?", lines[0])
+    if not found:
+        return "", f".python-version names {lines[0]!r}, not a CPython version"
+    version = found.group(1)
+    if version in allowed:
+        return version, ""
+    if version not in PYTHONS:
+        return "", f".python-version's {version} has no python:{version}-slim-trixie image"
+    return "", f".python-version's {version} is not allowed by the constraint"
+
+
 def locked_packages() -> list[dict]:
     """poetry.lock's packages, as the lock is now (adding the dev tools changes it)."""
     return tomllib.loads((PROJECT / "poetry.lock").read_text()).get("package", [])
@@ -408,6 +426,8 @@ def main() -> None:
     check_it_is_poetry(data)
     check_poetry_version(data)
     versions = allowed_pythons(python_constraint(data), wanted)
+    pinned, unpinned = python_file(versions) if not wanted else ("", "")
+    versions = [pinned] if pinned else versions
     if mode == "pick":
         print(json.dumps({"python": best_for_lock(versions)[0]}))
         return
@@ -442,6 +462,8 @@ def main() -> None:
                 "source": source_url(data),
                 "python": python,
                 "why": why,
+                "pinned": pinned,
+                "unpinned": unpinned,
                 "from_source": from_source,
                 "constraint": python_constraint(data),
                 "packages": packages,
