@@ -894,6 +894,68 @@ def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path)
     assert health == "healthy"
 
 
+DJANGO_STATIC_SETTINGS = """\
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = "not-a-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "mysite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware"]
+TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [BASE_DIR / "templates"]}
+]
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+"""
+
+
+def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -> None:
+    """A Django site serves its static files in production from STATIC_ROOT, which only
+    `collectstatic` fills (WhiteNoise's manifest storage, as its docs and cookiecutter-django set
+    it up, answers 500 for any page that links one until then): prod's build collects them."""
+    pyproject = application("site", "django (>=5.2,<6)", "gunicorn (>=23)", "whitenoise (>=6)")
+    files = {
+        "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
+        "execute_from_command_line\n\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "execute_from_command_line(sys.argv)\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": DJANGO_STATIC_SETTINGS,
+        "mysite/urls.py": "from django.urls import path\nfrom django.views.generic import "
+        "TemplateView\n\nhome = TemplateView.as_view(template_name='home.html')\n"
+        'urlpatterns = [path("", home)]\n',
+        "mysite/wsgi.py": "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "application = get_wsgi_application()\n",
+        "templates/home.html": "{% load static %}\n"
+        '<link rel="stylesheet" href="{% static \'site.css\' %}">\n',
+        "static/site.css": "body { color: teal; }\n",
+    }
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "assets      python manage.py collectstatic --noinput" in output
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
+        status, page = http_get(f"{url}/")
+        css = re.search(r'href="(/static/site\.\w+\.css)"', page.decode())
+        css_status, css_body = http_get(f"{url}{css.group(1)}") if css else (0, b"")
+        owner = docker_run(tag, "stat", "-c", "%U", "/app/staticfiles")
+
+    assert status == 200, page
+    assert (css_status, css_body) == (200, b"body { color: teal; }\n")
+    assert owner == "root"  # the app's to read, not to change
+
+
 ALEMBIC_ENV = """\
 from alembic import context
 from sqlalchemy import engine_from_config, pool
