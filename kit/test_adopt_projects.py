@@ -917,10 +917,8 @@ STORAGES = {
 """
 
 
-def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -> None:
-    """A Django site serves its static files in production from STATIC_ROOT, which only
-    `collectstatic` fills (WhiteNoise's manifest storage, as its docs and cookiecutter-django set
-    it up, answers 500 for any page that links one until then): prod's build collects them."""
+def static_site(top: Path, settings: str) -> tuple[Path, str]:
+    """A Django site with WhiteNoise whose page links its CSS, adopted: its root, adopt's output."""
     pyproject = application("site", "django (>=5.2,<6)", "gunicorn (>=23)", "whitenoise (>=6)")
     files = {
         "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
@@ -928,7 +926,7 @@ def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -
         'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
         "execute_from_command_line(sys.argv)\n",
         "mysite/__init__.py": "",
-        "mysite/settings.py": DJANGO_STATIC_SETTINGS,
+        "mysite/settings.py": settings,
         "mysite/urls.py": "from django.urls import path\nfrom django.views.generic import "
         "TemplateView\n\nhome = TemplateView.as_view(template_name='home.html')\n"
         'urlpatterns = [path("", home)]\n',
@@ -939,11 +937,18 @@ def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -
         '<link rel="stylesheet" href="{% static \'site.css\' %}">\n',
         "static/site.css": "body { color: teal; }\n",
     }
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
-
+    root = make_project(top, {"pyproject.toml": pyproject, **files})
     code, output = adopt(root)
-
     assert code == 0, output
+    return root, output
+
+
+def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -> None:
+    """A Django site serves its static files in production from STATIC_ROOT, which only
+    `collectstatic` fills (WhiteNoise's manifest storage, as its docs and cookiecutter-django set
+    it up, answers 500 for any page that links one until then): prod's build collects them."""
+    root, output = static_site(tmp_path, DJANGO_STATIC_SETTINGS)
+
     assert "assets      python manage.py collectstatic --noinput" in output
     with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
         status, page = http_get(f"{url}/")
@@ -954,6 +959,27 @@ def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -
     assert status == 200, page
     assert (css_status, css_body) == (200, b"body { color: teal; }\n")
     assert owner == "root"  # the app's to read, not to change
+
+
+def test_collectstatic_that_needs_a_secret_stops_the_build_saying_how_to_give_one(
+    tmp_path: Path,
+) -> None:
+    """Settings that read their secret from the environment cannot load in a build that has none:
+    the build stops and says how to give a build-time value, and the way it says works."""
+    needs_a_secret = DJANGO_STATIC_SETTINGS.replace(
+        'SECRET_KEY = "not-a-secret"', 'import os\n\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]'
+    )
+    root, _ = static_site(tmp_path, needs_a_secret)
+    given = "DJANGO_SECRET_KEY=build python manage.py collectstatic --noinput"
+
+    with image_tag() as tag:
+        failed = docker_build(root, "prod", tag, check=False)
+        fixed = docker_build(root, "prod", tag, "--build-arg", f"ASSETS_COMMAND={given}")
+
+    assert failed.returncode != 0
+    assert "error: ASSETS_COMMAND failed (above)" in failed.stdout
+    assert "KeyError: 'DJANGO_SECRET_KEY'" in failed.stdout
+    assert fixed.returncode == 0
 
 
 ALEMBIC_ENV = """\
