@@ -25,6 +25,8 @@ ARG RUNTIME_PACKAGES=
 # A command prod's build runs once, in /app with the venv, for files the app serves or reads that
 # are made from the project's (Django's "python manage.py collectstatic --noinput"); empty: none.
 ARG ASSETS_COMMAND=
+# The port the app serves on: prod's EXPOSE.
+ARG APP_PORT=8000
 # What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).
 ARG HEALTHCHECK_URL=http://127.0.0.1:8000/health
 ARG IMAGE_TITLE="minimal-py-poetry"
@@ -387,7 +389,8 @@ EOF
 
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
-EXPOSE 8000
+ARG APP_PORT
+EXPOSE ${APP_PORT}
 # The venv's own Python does the check: prod has no curl. Any HTTP answer below 500 means the app
 # serves, a redirect too (not followed: an app that sends every request to https:// is up). Every
 # second while starting, then every 30 s.

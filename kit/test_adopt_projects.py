@@ -497,14 +497,16 @@ def test_adopt_run_again_keeps_your_project_section_and_stops_at_your_edits(
 ) -> None:
     root = adopted_application(tmp_path)
     dockerfile = root / "Dockerfile"
-    dockerfile.write_text(
-        dockerfile.read_text().replace("ARG PROD_GROUPS=\n", "ARG PROD_GROUPS=web\n")
-    )
+    yours = dockerfile.read_text().replace("ARG PROD_GROUPS=\n", "ARG PROD_GROUPS=web\n")
+    newer = "# The port the app serves on: prod's EXPOSE.\nARG APP_PORT=8000\n"
+    dockerfile.write_text(yours.replace(newer, ""))  # as an older kit wrote it, without APP_PORT
     lock = (root / "poetry.lock").read_text()
 
     again, output = adopt(root)
     assert again == 0, output
     assert "ARG PROD_GROUPS=web\n" in dockerfile.read_text()  # your section stays
+    assert newer in dockerfile.read_text()  # and gains what a newer kit adds
+    assert "added to your project section: ARG APP_PORT=8000" in output
     assert (root / "poetry.lock").read_text() == lock  # nothing re-resolved
 
     (root / ".devcontainer" / "on-create.sh").write_text("# my own steps\n")
@@ -791,7 +793,8 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
     tmp_path: Path,
 ) -> None:
     """Asking port 8000 of an app on 8080, the HEALTHCHECK would fail from the first second:
-    'starting' for 30 s, then unhealthy for good, and an orchestrator never sends it traffic."""
+    'starting' for 30 s, then unhealthy for good, and an orchestrator never sends it traffic.
+    The image says which port it serves on (`docker run -P`), and the dev container forwards it."""
     root = make_project(tmp_path, SHAPES["no-package-fastapi"][0])
     command = "uvicorn main:app --host 0.0.0.0 --port 8080"
 
@@ -799,10 +802,14 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
 
     assert code == 0, output
     assert ":8080/" in arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL")
+    config = json.loads((root / ".devcontainer" / "devcontainer.json").read_text())
     with built(root, "prod") as tag, serving(tag) as (name, _):
         health = health_within(name, 25)
+        exposed = run(["docker", "inspect", "--format", "{{json .Config.ExposedPorts}}", tag])
 
     assert health == "healthy"
+    assert json.loads(exposed.stdout) == {"8080/tcp": {}}
+    assert config["forwardPorts"] == [8080] and list(config["portsAttributes"]) == ["8080"]
 
 
 FACTORY = """\
