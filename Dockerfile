@@ -403,6 +403,8 @@ if url.hostname:\n\
     raise SystemExit(app.getresponse().status >= 500)"]
 # Smoke test, as the app's user with prod's paths: the project's own top-level modules import
 # (an application's files are only found on the import path: importing a script may start it).
+# It stops the build for what prod lacks, a module or a system library; a module whose own code
+# fails without the running environment (a setting read from it, a database) only gets a warning.
 # The project's metadata is mounted over /tmp, a folder that exists: a mount point the step has to
 # create would leave a folder with the build's time in this layer on Docker's classic image store.
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
@@ -423,8 +425,12 @@ for module in sorted(modules):
         if "librar" in str(error) or ".so" in str(error):
             raise SystemExit(f"error: prod cannot import {module}: a system library it loads is"
                              " missing (above): add its Debian package to RUNTIME_PACKAGES.")
-        raise SystemExit(f"error: prod cannot import {module} (above): is what it imports in the"
-                         " main dependencies (or PROD_GROUPS), and does it import with only them?")
+        if isinstance(error, ImportError):
+            raise SystemExit(f"error: prod cannot import {module} (above): is what it imports in"
+                             " the main dependencies (or PROD_GROUPS), and does it import with"
+                             " only them?")
+        print(f"warning: importing {module} ran code that failed here (above), as code that needs"
+              " prod's running environment does at import: its imports before it were checked.")
 for path in pathlib.Path("/app").iterdir():
     module = path.name.removesuffix(".py")  # main.py is a module; gunicorn.conf.py is not one
     if module.isidentifier() and (path.suffix == ".py" or (path / "__init__.py").exists()):

@@ -7,7 +7,16 @@ import os
 import re
 from pathlib import Path
 
-from kit.support import DevContainer, app_tests_pass, copy_repo, docker_build, opened, run, unique
+from kit.support import (
+    DevContainer,
+    app_tests_pass,
+    copy_repo,
+    docker_build,
+    image_tag,
+    opened,
+    run,
+    unique,
+)
 
 LOCK_HINT = "run 'poetry lock' and commit poetry.lock"
 
@@ -60,6 +69,25 @@ def test_an_app_that_imports_a_dev_only_package_fails_the_prod_build_and_says_wh
 
     assert "No module named 'pytest'" in output, output[-3000:]
     assert "error: prod cannot import minimal_py_poetry (above)" in output
+
+
+def test_an_app_that_reads_its_environment_at_import_builds_and_the_build_warns(
+    repo_copy: Path,
+) -> None:
+    """A setting read from the environment at import (os.environ["DATABASE_URL"], a pydantic
+    Settings()) is there when prod runs, not while it builds: the smoke test warns, and stops
+    only for a module or library that prod lacks."""
+    init = repo_copy / "src" / "minimal_py_poetry" / "__init__.py"
+    init.write_text(init.read_text() + 'import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n')
+
+    with image_tag() as tag:
+        build = docker_build(repo_copy, "prod", tag)
+        started = run(["docker", "run", "--rm", "-e", "DATABASE_URL=sqlite://", tag, "python",
+                       "-c", "import minimal_py_poetry as m; print(m.DATABASE_URL)"])  # fmt: skip
+
+    assert "KeyError: 'DATABASE_URL'" in build.stdout
+    assert "warning: importing minimal_py_poetry ran code that failed here" in build.stdout
+    assert started.stdout.strip() == "sqlite://"
 
 
 def test_a_python_version_without_a_base_image_names_the_build_arg(repo_copy: Path) -> None:
