@@ -863,6 +863,29 @@ def test_adopt_starts_an_app_that_an_application_factory_makes(
     assert health == "healthy"
 
 
+def test_adopt_starts_the_app_a_module_makes_by_calling_its_own_factory(tmp_path: Path) -> None:
+    """`app = get_application()` at the end of app/main.py, get_application() making the FastAPI
+    app (as the FastAPI RealWorld example app does): prod serves that module-level app."""
+    made = (FACTORY % ("fastapi", "FastAPI", "FastAPI", "FastAPI", "")).replace(
+        "create_app", "get_application"
+    )
+    files = {
+        "pyproject.toml": application("realworld", "fastapi[standard]"),
+        "app/__init__.py": "",
+        "app/main.py": made + "\n\napp = get_application()\n",
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with uvicorn app.main:app --host 0.0.0.0 --port 8000" in output
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
+        status, body = http_get(f"{url}/")
+
+    assert (status, json.loads(body)) == (200, {"shape": "factory"})
+
+
 def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path) -> None:
     """Django sites often split their settings into a package (config/settings/base.py,
     production.py: cookiecutter-django's layout): with gunicorn locked, prod serves the site
