@@ -643,6 +643,30 @@ def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: 
     assert "3.14 has no Linux wheel locked for pyyaml 6.0.2" in output
 
 
+def test_adopt_reads_the_wheels_of_a_lock_that_poetry_1_1_wrote(tmp_path: Path) -> None:
+    """Poetry 1.1 (lock-version 1.1, projects last locked in 2022) lists each package's files
+    apart, under [metadata.files]: adopt reads them there too, and picks 3.13 for PyYAML 6.0.2."""
+    pyproject = application("pinned", "pyyaml (==6.0.2)")
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import yaml\n"})
+    lock_in_container(tmp_path, root)
+    lock = (root / "poetry.lock").read_text()
+    files = re.findall(r'(?ms)^name = "([^"]+)"\n.*?^(files = \[\n.*?^\]\n)', lock)
+    assert files, lock
+    for _, block in files:
+        lock = lock.replace(block, "")
+    lock = lock.replace('lock-version = "2.1"', 'lock-version = "1.1"')
+    lock += "\n[metadata.files]\n" + "".join(
+        block.replace("files = ", f"{name} = ", 1) for name, block in files
+    )
+    (root / "poetry.lock").write_text(lock)
+
+    code, output = adopt(root, "--command", "python main.py")
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "PYTHON_VERSION") == "3.13"
+    assert "3.14 has no Linux wheel locked for pyyaml 6.0.2" in output
+
+
 @pytest.mark.parametrize(
     ("pinned", "python", "said"),
     [

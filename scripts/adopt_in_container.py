@@ -203,8 +203,14 @@ def python_file(allowed: list[str]) -> tuple[str, str]:
 
 
 def locked_packages() -> list[dict]:
-    """poetry.lock's packages, as the lock is now (adding the dev tools changes it)."""
-    return tomllib.loads((PROJECT / "poetry.lock").read_text()).get("package", [])
+    """poetry.lock's packages, as the lock is now (adding the dev tools changes it), each with
+    its files (a lock Poetry 1.1 wrote lists them apart, under [metadata.files])."""
+    lock = tomllib.loads((PROJECT / "poetry.lock").read_text())
+    apart = lock.get("metadata", {}).get("files", {})
+    packages = lock.get("package", [])
+    for package in packages:
+        package.setdefault("files", apart.get(package["name"], []))
+    return packages
 
 
 def best_for_lock(versions: list[str]) -> tuple[str, str, list[str]]:
