@@ -718,6 +718,7 @@ def test_adopt_counts_the_arm64_wheels_that_an_apple_silicon_dev_container_needs
     assert bool(arg(dockerfile, "BUILD_PACKAGES")) == compiler
     if compiler:
         assert "no wheel    pydantic-core 2.50.4 (arm64): no Linux wheel for Python 3.14" in output
+        assert "or update them to versions with wheels: poetry update pydantic-core\n" in output
 
 
 def test_an_adopted_application_rebuilds_only_its_own_layer_after_a_code_change(
