@@ -16,6 +16,7 @@ from kit.support import (
     REPO,
     DevContainer,
     base_image,
+    build_cache_left_as_found,
     built,
     copy_repo,
     image_store,
@@ -38,17 +39,58 @@ def missing_tools() -> list[str]:
     return problems
 
 
+# The disk a whole run's builds hold at once, with room to spare.
+ROOM_GB = 30
+
+
+def too_little_room() -> list[str]:
+    """Where the engine's data is on this machine (not in Docker Desktop's VM), a run that
+    cannot fit fails late and obscurely ("no space left on device"): say it first."""
+    root = run(["docker", "info", "--format", "{{.DockerRootDir}}"], check=False).stdout.strip()
+    if not root or not Path(root).is_dir():
+        return []
+    free_gb = shutil.disk_usage(root).free / 1e9
+    if free_gb >= ROOM_GB:
+        return []
+    return [
+        f"the disk of Docker's data ({root}) has {free_gb:.1f} GB free and a run needs about"
+        f" {ROOM_GB} GB: free space, e.g. with `docker builder prune` (Docker's build cache)"
+    ]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def engine_and_cli() -> None:
-    """Every kit test needs Docker and the Dev Containers CLI. In CI their absence is a failure;
-    elsewhere the tests are skipped with the reason."""
+    """Every kit test needs Docker, the Dev Containers CLI and room on the disk for its builds.
+    In CI their absence is a failure; elsewhere the tests are skipped with the reason."""
     problems = missing_tools()
+    if problems:
+        problems[-1] += " (python3 scripts/test installs the CLI; start Docker)"
+    else:
+        problems = too_little_room()
     if not problems:
         return
-    message = "; ".join(problems) + " (python3 scripts/test installs the CLI; start Docker)"
+    message = "; ".join(problems)
     if IN_CI:
         pytest.fail("CI=true and " + message, pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(engine_and_cli: None) -> Iterator[None]:
+    """The build cache the run makes is removed at its end."""
+    with build_cache_left_as_found() as removed:
+        yield
+    REMOVED_CACHE.extend(removed)
+
+
+REMOVED_CACHE: list[int] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if REMOVED_CACHE:
+        terminalreporter.write_line(
+            f"build cache: removed the {REMOVED_CACHE[0]} records this run made"
+        )
 
 
 @pytest.fixture

@@ -151,6 +151,30 @@ def remove_image(tag: str) -> None:
     run(["docker", "image", "rm", "-f", tag], check=False)
 
 
+def build_cache_ids() -> set[str]:
+    """The IDs of the records in the engine's build cache."""
+    listed = run(["docker", "system", "df", "-v", "--format", "{{json .BuildCache}}"])
+    return {record["ID"] for record in json.loads(listed.stdout or "[]") or []}
+
+
+@contextmanager
+def build_cache_left_as_found() -> Iterator[list[int]]:
+    """Afterwards, remove the build cache records made in between: the suite builds a hundred
+    images from throw-away projects, and their cache, tens of GB a run, would stay on the disk
+    (Docker's own collection of it depends on the engine's settings). Records that were there
+    before are kept, also those used in between. Yields a list that gets the number removed."""
+    before = build_cache_ids()
+    removed: list[int] = []
+    try:
+        yield removed
+    finally:
+        made = sorted(build_cache_ids() - before)
+        for start in range(0, len(made), 400):  # one filter, a regex of IDs, per request
+            ids = "|".join(made[start : start + 400])
+            run(["docker", "builder", "prune", "--force", "--filter", f"id=^({ids})$"], check=False)
+        removed.append(len(made))
+
+
 @contextmanager
 def image_tag(prefix: str = "kit-test") -> Iterator[str]:
     """A tag of the test's own; whatever image it names is removed afterwards."""
@@ -507,6 +531,8 @@ def host_user(uid: int, gid: int | None = None) -> Iterator[list[str]]:
         yield ["runuser", "-u", name, "--", "env", f"HOME=/home/{name}", f"PATH={path}"]
     finally:
         run(["userdel", "--remove", name], check=False)
+        # The Dev Containers CLI's files for this user: userdel removes only the home.
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"devcontainercli-{name}", ignore_errors=True)
 
 
 @dataclass
@@ -548,10 +574,20 @@ class DevContainer:
     def sh(self, script: str, check: bool = True) -> str:
         return self.exec("bash", "-c", script, check=check).stdout.strip()
 
+    def image_name(self) -> str:
+        """The name the CLI gives the image it builds for this workspace folder:
+        vsc-<folder>-<sha256 of the path>, made a valid image name as the CLI does."""
+        path_hash = hashlib.sha256(str(self.workspace).encode()).hexdigest()
+        name = re.sub(r"[^a-z0-9._-]+", "", f"vsc-{self.workspace.name}-{path_hash}".lower())
+        return re.sub(
+            r"(\.[._-]|_[.-]|__[._-]|-+[._])[._-]*", lambda match: match.group(1)[:-1], name
+        )
+
     def remove(self) -> None:
         """Remove the workspace's containers (found by the CLI's label, so also after a failed
         `up`) and the images the CLI built for them: vsc-<folder>-<hash>, and the same with
-        -uid appended where it remapped the UID."""
+        -uid appended where it remapped the UID; by name, as a failed `up` may have built the
+        image and made no container."""
         listed = run(
             [
                 "docker",
@@ -562,14 +598,16 @@ class DevContainer:
             ],
             check=False,
         )
+        images = {self.image_name(), f"{self.image_name()}-uid"}
         for container in listed.stdout.split():
             image = run(
                 ["docker", "inspect", "--format", "{{.Config.Image}}", container], check=False
             ).stdout.strip()
             run(["docker", "rm", "-f", "-v", container], check=False)
             if image.startswith("vsc-"):
-                for name in {image, image.removesuffix("-uid")}:
-                    remove_image(name)
+                images |= {image, image.removesuffix("-uid")}
+        for name in images:
+            remove_image(name)
 
 
 @contextmanager

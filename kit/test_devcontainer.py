@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.support import REPO, DevContainer, app_tests_pass, import_location, opened
+from kit.support import REPO, DevContainer, app_tests_pass, import_location, opened, run
 
 VENV_PYTHON = "/opt/venv/bin/python"
 SHELLS = {
@@ -24,6 +24,14 @@ def test_workspace_is_mounted_at_the_default_path(dev_container: DevContainer) -
     assert dev_container.remote_workspace == f"/workspaces/{dev_container.workspace.name}"
     assert dev_container.remote_user == "vscode"
     assert dev_container.sh("id -un; pwd") == f"vscode\n{dev_container.remote_workspace}"
+
+
+def test_the_image_has_the_name_the_cleanup_removes(dev_container: DevContainer) -> None:
+    # The image is removed by its name when a failed `up` made no container to find it by.
+    image = run(
+        ["docker", "inspect", "--format", "{{.Config.Image}}", dev_container.container_id]
+    ).stdout.strip()
+    assert image.removesuffix("-uid") == dev_container.image_name()
 
 
 @pytest.mark.parametrize("shell", SHELLS.values(), ids=SHELLS.keys())

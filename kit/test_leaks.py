@@ -1,5 +1,5 @@
 """Nothing from the developer's tree, and no index credential, ends up in an image; nor does the
-index mirror's URL in prod."""
+index mirror's URL in prod. And the suite leaves no build cache of its own on the machine."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from kit.support import built, copy_repo, docker_build, image_holds, run, unique
+from kit.support import (
+    base_image,
+    build_cache_ids,
+    build_cache_left_as_found,
+    built,
+    copy_repo,
+    docker_build,
+    image_holds,
+    run,
+    unique,
+)
 
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")
@@ -116,3 +126,26 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
 
     assert build.returncode != 0
     assert "Invalid TOML file /root/.config/pypoetry/auth.toml" in build.stdout
+
+
+def a_build_of_its_own(folder: Path) -> set[str]:
+    """Build a context no other build has (a step of its own): the build cache records it adds."""
+    folder.mkdir()
+    (folder / "Dockerfile").write_text(f"FROM {base_image()}\nRUN echo {unique('step')} > /step\n")
+    before = build_cache_ids()
+    with built(folder, ""):
+        pass
+    made = build_cache_ids() - before
+    assert made, "the build added no cache record"
+    return made
+
+
+def test_the_build_cache_a_run_makes_is_removed_and_what_was_there_stays(tmp_path: Path) -> None:
+    earlier = a_build_of_its_own(tmp_path / "earlier")
+    with build_cache_left_as_found() as removed:
+        during = a_build_of_its_own(tmp_path / "during")
+    left = build_cache_ids()
+    assert not during & left
+    assert removed == [len(during)]
+    assert earlier <= left
+    run(["docker", "builder", "prune", "--force", "--filter", f"id=^({'|'.join(earlier)})$"])
