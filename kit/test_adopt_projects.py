@@ -106,6 +106,18 @@ def application(name: str, *dependencies: str, python: str = ">=3.12") -> str:
     return pyproject + "\n[tool.poetry]\npackage-mode = false\n"
 
 
+def django_site(package: str, settings_module: str) -> dict[str, str]:
+    """A Django site's manage.py, <package>/__init__.py and wsgi.py, as startproject writes them."""
+    settings = f'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{settings_module}")\n'
+    return {
+        "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
+        f"execute_from_command_line\n\n{settings}execute_from_command_line(sys.argv)\n",
+        f"{package}/__init__.py": "",
+        f"{package}/wsgi.py": "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        f"{settings}application = get_wsgi_application()\n",
+    }
+
+
 # Each shape: the project's files, what adopt must find, and what prod must answer on /.
 SHAPES = {
     # Poetry 2, [project] metadata, src layout, a console script, an extra the app imports, a
@@ -210,19 +222,13 @@ dependencies = ["django (>=5.2,<6)", "docopt (==0.6.2)", "crcmod (==1.7)"]
 package-mode = false
 """,
             files={
-                "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
-                "execute_from_command_line\n\n"
-                'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
-                "execute_from_command_line(sys.argv)\n",
-                "mysite/__init__.py": "",
+                **django_site("mysite", "mysite.settings"),
                 "mysite/settings.py": 'SECRET_KEY = "not-a-secret"\nDEBUG = False\n'
                 'ALLOWED_HOSTS = ["*"]\nROOT_URLCONF = "mysite.urls"\nINSTALLED_APPS = []\n'
                 "MIDDLEWARE = []\nDATABASES = {}\n",
                 "mysite/urls.py": "import docopt  # an sdist-only dependency: prod must have it\n"
                 "from django.http import JsonResponse\nfrom django.urls import path\n\n"
                 'urlpatterns = [path("", lambda request: JsonResponse({"shape": "django"}))]\n',
-                "mysite/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
-                "application = get_wsgi_application()\n",
                 "tests/conftest.py": "import os\n\nimport django\n\n"
                 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
                 "django.setup()\n",
@@ -919,19 +925,12 @@ def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path)
     settings = 'SECRET_KEY = "not-a-secret"\nDEBUG = False\nALLOWED_HOSTS = ["*"]\n'
     settings += 'ROOT_URLCONF = "config.urls"\nINSTALLED_APPS = []\nMIDDLEWARE = []\n'
     files = {
-        "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
-        "execute_from_command_line\n\n"
-        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
-        "execute_from_command_line(sys.argv)\n",
-        "config/__init__.py": "",
+        **django_site("config", "config.settings.production"),
         "config/settings/__init__.py": "",
         "config/settings/base.py": settings,
         "config/settings/production.py": "from .base import *  # noqa: F403\n",
         "config/urls.py": "from django.http import JsonResponse\nfrom django.urls import path\n\n"
         'urlpatterns = [path("", lambda request: JsonResponse({"shape": "split"}))]\n',
-        "config/wsgi.py": "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
-        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
-        "application = get_wsgi_application()\n",
     }
     root = make_project(tmp_path, {"pyproject.toml": pyproject, **files})
 
@@ -976,18 +975,11 @@ def static_site(top: Path, settings: str) -> tuple[Path, str]:
     """A Django site with WhiteNoise whose page links its CSS, adopted: its root, adopt's output."""
     pyproject = application("site", "django (>=5.2,<6)", "gunicorn (>=23)", "whitenoise (>=6)")
     files = {
-        "manage.py": "import os\nimport sys\n\nfrom django.core.management import "
-        "execute_from_command_line\n\n"
-        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
-        "execute_from_command_line(sys.argv)\n",
-        "mysite/__init__.py": "",
+        **django_site("mysite", "mysite.settings"),
         "mysite/settings.py": settings,
         "mysite/urls.py": "from django.urls import path\nfrom django.views.generic import "
         "TemplateView\n\nhome = TemplateView.as_view(template_name='home.html')\n"
         'urlpatterns = [path("", home)]\n',
-        "mysite/wsgi.py": "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
-        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
-        "application = get_wsgi_application()\n",
         "templates/home.html": "{% load static %}\n"
         '<link rel="stylesheet" href="{% static \'site.css\' %}">\n',
         "static/site.css": "body { color: teal; }\n",
