@@ -157,28 +157,34 @@ def build_cache_ids() -> set[str]:
     return {record["ID"] for record in json.loads(listed.stdout or "[]") or []}
 
 
+def build_cache_bytes() -> float:
+    """What the engine's build cache holds, as `docker system df` counts it."""
+    listed = run(["docker", "system", "df", "--format", "{{.Type}}\t{{.Size}}"]).stdout
+    size = dict(line.split("\t") for line in listed.splitlines())["Build Cache"]
+    number, unit = re.fullmatch(r"([\d.]+)\s*([kMGT]?B)", size).groups()
+    return float(number) * 1000 ** "BkMGT".index(unit[0])
+
+
 @contextmanager
-def build_cache_left_as_found() -> Iterator[list[int]]:
-    """Afterwards, remove the build cache records made in between: the suite builds a hundred
-    images from throw-away projects, and their cache, tens of GB a run, would stay on the disk
-    (Docker's own collection of it depends on the engine's settings). Records that were there
-    before are kept, also those used in between. Yields a list that gets the number removed."""
-    before = build_cache_ids()
-    removed: list[int] = []
+def build_cache_bounded(limit: float) -> Iterator[list[float]]:
+    """Afterwards, trim the build cache, least recently used first, to the larger of `limit` and
+    what it held before. The suite builds a hundred images from throw-away projects, and their
+    cache, never used again, would stay (Docker collects it only where the engine is set to); what
+    a run used last, the kit's own steps, stays for the next run. Yields a list that gets the
+    sizes before and after."""
+    sizes = [build_cache_bytes()]
     try:
-        yield removed
+        yield sizes
     finally:
-        made = sorted(build_cache_ids() - before)
-        for start in range(0, len(made), 400):  # one filter, a regex of IDs, per request
-            ids = "|".join(made[start : start + 400])
-            run(["docker", "builder", "prune", "--force", "--filter", f"id=^({ids})$"], check=False)
-        removed.append(len(made))
+        keep = max(limit, sizes[0])
+        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(keep))])
+        sizes.append(build_cache_bytes())
 
 
 @contextmanager
-def image_tag(prefix: str = "kit-test") -> Iterator[str]:
+def image_tag() -> Iterator[str]:
     """A tag of the test's own; whatever image it names is removed afterwards."""
-    tag = unique(prefix)
+    tag = unique("kit-test")
     try:
         yield tag
     finally:

@@ -12,8 +12,8 @@ import pytest
 
 from kit.support import (
     base_image,
+    build_cache_bounded,
     build_cache_ids,
-    build_cache_left_as_found,
     built,
     copy_repo,
     docker_build,
@@ -129,9 +129,10 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
 
 
 def a_build_of_its_own(folder: Path) -> set[str]:
-    """Build a context no other build has (a step of its own): the build cache records it adds."""
+    """Build a context no other build has (a step of its own, 20 MB): the cache records it adds."""
     folder.mkdir()
-    (folder / "Dockerfile").write_text(f"FROM {base_image()}\nRUN echo {unique('step')} > /step\n")
+    step = f"RUN head -c 20000000 /dev/urandom > /blob # {unique('step')}"
+    (folder / "Dockerfile").write_text(f"FROM {base_image()}\n{step}\n")
     before = build_cache_ids()
     with built(folder, ""):
         pass
@@ -140,12 +141,11 @@ def a_build_of_its_own(folder: Path) -> set[str]:
     return made
 
 
-def test_the_build_cache_a_run_makes_is_removed_and_what_was_there_stays(tmp_path: Path) -> None:
-    earlier = a_build_of_its_own(tmp_path / "earlier")
-    with build_cache_left_as_found() as removed:
-        during = a_build_of_its_own(tmp_path / "during")
-    left = build_cache_ids()
-    assert not during & left
-    assert removed == [len(during)]
-    assert earlier <= left
-    run(["docker", "builder", "prune", "--force", "--filter", f"id=^({'|'.join(earlier)})$"])
+def test_the_build_cache_is_trimmed_back_keeping_what_was_used_last(tmp_path: Path) -> None:
+    # The limit 0: back to what the cache held before, the least recently used records out.
+    with build_cache_bounded(0) as sizes:
+        made = a_build_of_its_own(tmp_path / "build")
+    before, after = sizes
+
+    assert after <= before
+    assert made <= build_cache_ids()
