@@ -151,6 +151,13 @@ def remove_image(tag: str) -> None:
     run(["docker", "image", "rm", "-f", tag], check=False)
 
 
+def container_image(container: str) -> str:
+    """The image a container was made from, as it was named ("" if there is no such container)."""
+    return run(
+        ["docker", "inspect", "--format", "{{.Config.Image}}", container], check=False
+    ).stdout.strip()
+
+
 def build_cache_ids() -> set[str]:
     """The IDs of the records in the engine's build cache."""
     listed = run(["docker", "system", "df", "-v", "--format", "{{json .BuildCache}}"])
@@ -604,11 +611,10 @@ class DevContainer:
             ],
             check=False,
         )
-        images = {self.image_name(), f"{self.image_name()}-uid"}
+        built = self.image_name()
+        images = {built, f"{built}-uid"}
         for container in listed.stdout.split():
-            image = run(
-                ["docker", "inspect", "--format", "{{.Config.Image}}", container], check=False
-            ).stdout.strip()
+            image = container_image(container)
             run(["docker", "rm", "-f", "-v", container], check=False)
             if image.startswith("vsc-"):
                 images |= {image, image.removesuffix("-uid")}

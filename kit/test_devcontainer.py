@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from kit.support import REPO, DevContainer, app_tests_pass, import_location, opened, run
+from kit.support import (
+    REPO,
+    DevContainer,
+    app_tests_pass,
+    container_image,
+    import_location,
+    opened,
+)
 
 VENV_PYTHON = "/opt/venv/bin/python"
 SHELLS = {
@@ -28,9 +35,7 @@ def test_workspace_is_mounted_at_the_default_path(dev_container: DevContainer) -
 
 def test_the_image_has_the_name_the_cleanup_removes(dev_container: DevContainer) -> None:
     # The image is removed by its name when a failed `up` made no container to find it by.
-    image = run(
-        ["docker", "inspect", "--format", "{{.Config.Image}}", dev_container.container_id]
-    ).stdout.strip()
+    image = container_image(dev_container.container_id)
     assert image.removesuffix("-uid") == dev_container.image_name()
 
 

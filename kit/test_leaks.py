@@ -1,5 +1,5 @@
 """Nothing from the developer's tree, and no index credential, ends up in an image; nor does the
-index mirror's URL in prod. And the suite leaves no build cache of its own on the machine."""
+index mirror's URL in prod. And the suite's trim of the build cache keeps it from growing."""
 
 from __future__ import annotations
 

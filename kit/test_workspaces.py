@@ -18,6 +18,7 @@ from kit.support import (
     DevContainer,
     app_tests_pass,
     commit_everything,
+    container_image,
     copy_repo,
     host_user,
     import_location,
@@ -125,9 +126,8 @@ def worktree(tmp_path: Path, dev_container: DevContainer) -> Path:
     main = copy_repo(top / "main")
     if os.geteuid() == 0:
         os.chown(top, HOST_UID, HOST_UID)  # the worktree is made beside main, by that user
-    image = run(
-        ["docker", "inspect", "--format", "{{.Config.Image}}", dev_container.container_id]
-    ).stdout.strip()
+    image = container_image(dev_container.container_id)
+    assert image, "the dev container's image is not known"
     run(
         [
             "docker", "run", "--rm", "--user", f"{HOST_UID}:{HOST_UID}", "-v", f"{top}:/top",
