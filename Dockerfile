@@ -302,7 +302,9 @@ for clone in /opt/venv/src/*/; do
   fi
 done
 rmdir /opt/venv/src 2>/dev/null || true
-# Bytecode for every .py file whose hash-checked .pyc is missing or stale: only what changed.
+# Bytecode for every .py file whose hash-checked .pyc is missing or stale: only what changed. A
+# file that does not compile (Python 2 code kept beside the package's own, a template named .py)
+# stays without bytecode, as pip leaves it: importing it fails anywhere, so the build goes on.
 python - <<'PY'
 import importlib.util, pathlib, subprocess, sys
 unchecked = importlib.util.MAGIC_NUMBER + b"\x01\0\0\0"
@@ -318,7 +320,9 @@ for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
 compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
 if stale:  # given no file at all, compileall would compile every folder on sys.path
     command = [sys.executable, *compileall, "-i", "-"]
-    subprocess.run(command, input="".join(stale), text=True, check=True)
+    if subprocess.run(command, input="".join(stale), text=True).returncode:
+        print("warning: the files above do not compile: they stay without bytecode, as pip"
+              " leaves them.")
 PY
 # Poetry's parallel installer now and then leaves a file world-writable: every mode becomes
 # rw-r--r-- (rwxr-xr-x where it was executable), so the app user can write nothing here.

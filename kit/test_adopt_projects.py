@@ -636,17 +636,31 @@ def test_a_dependency_that_loads_a_system_library_gets_it_in_prod_and_dev(
     assert "add its Debian package to RUNTIME_PACKAGES" in without.stdout
 
 
-def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(tmp_path: Path) -> None:
-    # PyYAML 6.0.2 has Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would
-    # have to compile it, so 3.13 it is, and adopt says why.
-    pyproject = application("pinned", "pyyaml (==6.0.2)")
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import yaml\n"})
+@pytest.mark.parametrize(
+    ("requirement", "said"),
+    [
+        # Linux wheels up to CPython 3.13 and none for 3.14: on 3.14 prod would compile it.
+        ("pyyaml (==6.0.2)", "pyyaml 6.0.2"),
+        # x86_64 wheels up to CPython 3.13, and a pure-Python one that installs on any: an old
+        # lock's version installs on the newest Python through it, untested there (pydantic
+        # 1.10.2, locked in 2022, installs on 3.14 and fails at import).
+        ("pydantic (==1.10.24)", "pydantic 1.10.24 (x86_64: only a pure-Python fallback)"),
+    ],
+    ids=["compiled-only", "pure-fallback"],
+)
+def test_adopt_picks_the_newest_python_that_the_locked_wheels_support(
+    tmp_path: Path, requirement: str, said: str
+) -> None:
+    pyproject = application("pinned", requirement)
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
 
     code, output = adopt(root, "--command", "python main.py")
 
     assert code == 0, output
-    assert arg((root / "Dockerfile").read_text(), "PYTHON_VERSION") == "3.13"
-    assert "3.14 has no Linux wheel locked for pyyaml 6.0.2" in output
+    dockerfile = (root / "Dockerfile").read_text()
+    assert arg(dockerfile, "PYTHON_VERSION") == "3.13"
+    assert f"3.14 has no Linux wheel locked for {said}" in output
+    assert not arg(dockerfile, "BUILD_PACKAGES")
 
 
 def test_adopt_reads_the_wheels_of_a_lock_that_poetry_1_1_wrote(tmp_path: Path) -> None:
@@ -917,6 +931,31 @@ def test_adopt_starts_the_app_a_module_makes_by_calling_its_own_factory(tmp_path
     assert (status, json.loads(body)) == (200, {"shape": "factory"})
 
 
+def test_adopt_starts_an_app_whose_src_folder_is_a_package(tmp_path: Path) -> None:
+    """src/ with an __init__.py, the code importing `from src.auth import ...` and served with
+    `uvicorn src.main:app` (a layout FastAPI guides recommend): src is the package here, not the
+    folder packages are in, so prod must not start `main:app`, which nothing can import."""
+    files = {
+        "pyproject.toml": application("shop", *FASTAPI),
+        "src/__init__.py": "",
+        "src/auth/__init__.py": "SHAPE = 'src-package'\n",
+        "src/main.py": APP.replace('"%s"', "SHAPE").replace(
+            "from fastapi import FastAPI\n",
+            "from fastapi import FastAPI\n\nfrom src.auth import SHAPE\n",
+        ),
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with uvicorn src.main:app --host 0.0.0.0 --port 8000" in output
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
+        status, body = http_get(f"{url}/")
+
+    assert (status, json.loads(body)) == (200, {"shape": "src-package"})
+
+
 def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path) -> None:
     """Django sites often split their settings into a package (config/settings/base.py,
     production.py: cookiecutter-django's layout): with gunicorn locked, prod serves the site
@@ -1158,6 +1197,44 @@ def test_adopt_refuses_a_project_that_is_not_poetry(tmp_path: Path, pyproject: s
     assert unchanged
 
 
+@pytest.mark.parametrize("readme", ["readme.md", None], ids=["other-case", "missing"])
+def test_adopt_refuses_a_readme_that_pyproject_names_and_the_project_lacks(
+    tmp_path: Path, readme: str | None
+) -> None:
+    """`poetry init` writes readme = "README.md", and many projects then have none, or a
+    readme.md, which a Mac's or Windows' folder finds and Linux (the container, CI) does not.
+    Poetry's check fails on it: adopt called that a stale lock, and without a lock said nothing,
+    so the wheel's build and the kit's pre-commit hook failed later."""
+    pyproject = (
+        '[tool.poetry]\nname = "events"\nversion = "0.1.0"\ndescription = ""\nauthors = []\n'
+        'readme = "README.md"\n\n[tool.poetry.dependencies]\npython = "^3.12"\n'
+    )
+    files = {"pyproject.toml": pyproject, "main.py": "print('events')\n"}
+    if readme:
+        files[readme] = "# Events\n"
+    output, unchanged = bad(tmp_path, files)
+
+    if readme:
+        assert "names the readme README.md, and the project has readme.md" in output
+        assert "Rename the file or change the readme entry" in output
+    else:
+        assert "names the readme README.md, which the project does not have" in output
+        assert "add the file, or take the readme entry out" in output
+    assert "stale" not in output
+    assert unchanged
+
+
+def test_adopt_says_what_poetrys_check_finds_wrong_in_pyproject(tmp_path: Path) -> None:
+    pyproject = application("events").replace(
+        "\n\n[tool", '\nclassifiers = ["Not :: Real"]\n\n[tool'
+    )
+    output, unchanged = bad(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+
+    assert "Poetry's check of pyproject.toml fails: Unrecognized classifiers" in output
+    assert "Fix pyproject.toml as that says" in output and "stale" not in output
+    assert unchanged
+
+
 def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
     root = adopted_application(tmp_path)
     pyproject = root / "pyproject.toml"
@@ -1202,25 +1279,33 @@ def git_server(top: Path) -> Iterator[str]:
         daemon.wait()
 
 
-def test_a_git_dependency_is_in_prod_as_a_package_without_its_clone(tmp_path: Path) -> None:
-    """A library from a git repository (a company's shared code, a fork with a fix): prod runs
-    with it installed. Poetry clones it into the venv to build it and leaves the clone there; its
-    history and its remote's URL stay out of prod."""
-    library = make_project(tmp_path / "work", {
-        "pyproject.toml": LIBRARY % "greeting" + BUILD_SYSTEM % ">=2.0",
-        "greeting/__init__.py": "def hello() -> str:\n    return 'hello from git'\n",
+GREETING = "def hello() -> str:\n    return 'hello from git'\n"
+
+
+@contextmanager
+def app_on_a_git_library(top: Path, library: dict[str, str]) -> Iterator[Path]:
+    """An application (main.py prints greeting.hello()) that depends on the library `greeting`
+    (its files: `library`) at tag v0.1.0 of a git repository, which git_server serves while the
+    context lasts: a company's shared code, a fork with a fix. Yields the application's folder."""
+    work = make_project(top / "work", {
+        "pyproject.toml": LIBRARY % "greeting" + BUILD_SYSTEM % ">=2.0", **library,
     })  # fmt: skip
-    run(["git", "init", "-q"], cwd=library)
-    commit_everything(library, "greeting 0.1.0")
-    run(["git", "tag", "v0.1.0"], cwd=library)
-    run(["git", "clone", "-q", "--bare", str(library), str(tmp_path / "git" / "greeting.git")])
-    with git_server(tmp_path / "git") as server:
+    run(["git", "init", "-q"], cwd=work)
+    commit_everything(work, "greeting 0.1.0")
+    run(["git", "tag", "v0.1.0"], cwd=work)
+    run(["git", "clone", "-q", "--bare", str(work), str(top / "git" / "greeting.git")])
+    with git_server(top / "git") as server:
         pyproject = application("app", "greeting")
         pyproject += "\n[tool.poetry.dependencies]\n"
         pyproject += f'greeting = {{ git = "{server}/greeting.git", tag = "v0.1.0" }}\n'
         main = "import greeting\n\nprint(greeting.hello())\n"
-        root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": main})
+        yield make_project(top, {"pyproject.toml": pyproject, "main.py": main})
 
+
+def test_a_git_dependency_is_in_prod_as_a_package_without_its_clone(tmp_path: Path) -> None:
+    """Poetry clones a git dependency into the venv to build it and leaves the clone there; its
+    history and its remote's URL stay out of prod."""
+    with app_on_a_git_library(tmp_path, {"greeting/__init__.py": GREETING}) as root:
         code, output = adopt(root)
 
         assert code == 0, output
@@ -1230,6 +1315,29 @@ def test_a_git_dependency_is_in_prod_as_a_package_without_its_clone(tmp_path: Pa
 
     assert started == "hello from git"
     assert "src" not in venv.split(), venv
+
+
+def test_a_dependency_with_a_file_python_3_cannot_compile_installs_as_pip_installs_it(
+    tmp_path: Path,
+) -> None:
+    """Packages keep Python 2 modules beside their own code (imported only there), or templates
+    named .py; some are Python 2 only (`environ`, where django-environ was meant). pip compiles
+    what compiles and leaves the rest; the kit's bytecode step stopped the build at the first."""
+    library = {"greeting/__init__.py": GREETING, "greeting/_py2.py": 'print "hello"\n'}
+    with app_on_a_git_library(tmp_path, library) as root:
+        code, output = adopt(root)
+
+        assert code == 0, output
+        with image_tag() as tag:
+            build = docker_build(root, "prod", tag)
+            started = docker_run(tag)
+            bytecode = docker_run(tag, "python", "-c", "import greeting, os;"
+                                  " print(*os.listdir(os.path.dirname(greeting.__file__)"
+                                  " + '/__pycache__'))")  # fmt: skip
+
+    assert "warning: the files above do not compile" in build.stdout
+    assert started == "hello from git"
+    assert bytecode.startswith("__init__.cpython-") and "_py2" not in bytecode
 
 
 def test_adopt_refuses_a_path_dependency_outside_the_project(tmp_path: Path) -> None:

@@ -215,33 +215,49 @@ def locked_packages() -> list[dict]:
 
 def best_for_lock(versions: list[str]) -> tuple[str, str, list[str]]:
     """The newest of `versions` for which every compiled package in poetry.lock has a Linux
-    wheel for x86_64 (CI, servers) and arm64 (Apple Silicon's dev container, Graviton): an older
-    lock may predate the newest Python's wheels. And why the newer were not, and the packages
-    that build from source on the one chosen (where none has them all: the newest)."""
+    wheel built for it, for x86_64 (CI, servers) and arm64 (Apple Silicon's dev container,
+    Graviton): an older lock may predate the newest Python's wheels, and a package's pure-Python
+    fallback wheel, where it has one, is no sign that its locked version works there (pydantic
+    1.10.2, locked in 2022, installs on 3.14 and fails at import). And why the newer were not, and
+    the packages that build from source on the one chosen. Where none has them all: the one with
+    the fewest missing (the newest of those), as an old lock is closest to the Pythons of its
+    time."""
     if not (PROJECT / "poetry.lock").exists():
         return versions[0], "", []
-    skipped, first = [], []
+    skipped, found = [], {}
     for version in versions:
-        missing = packages_without_wheels(version)
-        if not missing:
+        none_at_all, fallback_only = packages_without_wheels(version)
+        if not none_at_all and not fallback_only:
             return version, "; ".join(skipped), []
-        first = first or missing
-        skipped.append(f"{version} has no Linux wheel locked for {', '.join(missing)}")
-    return versions[0], "; ".join(skipped) + f": {versions[0]} builds them from source", first
+        found[version] = none_at_all, fallback_only
+        missing = ", ".join(none_at_all + fallback_only)
+        skipped.append(f"{version} has no Linux wheel locked for {missing}")
+    chosen = min(versions, key=lambda version: sum(map(len, found[version])))
+    none_at_all, fallback_only = found[chosen]
+    why = f"{chosen} has the fewest missing"
+    if none_at_all:
+        why += ": it builds from source those with no wheel at all"
+    return chosen, "; ".join(skipped) + f": {why}", none_at_all
 
 
 # Linux machines, as wheels' platform tags and people name them.
 MACHINES = {"x86_64": "x86_64", "aarch64": "arm64"}
 
 
+def glibc_linux(platform: str, machine: str) -> bool:
+    """Whether a wheel's platform tag (manylinux_2_17_x86_64.manylinux2014_x86_64) installs on
+    glibc Linux (Debian's) `machine`: a musllinux one does not."""
+    return any(
+        p.startswith(("manylinux", "linux_")) and p.endswith(f"_{machine}")
+        for p in platform.split(".")
+    )
+
+
 def wheel_fits(name: str, version: str, machine: str) -> bool:
     """Whether a wheel file installs on CPython `version` on glibc Linux (Debian's) `machine`:
     a musllinux wheel does not."""
     python, abi, platform = name[:-4].split("-")[-3:]
-    if not any(
-        p == "any" or (p.startswith(("manylinux", "linux_")) and p.endswith(f"_{machine}"))
-        for p in platform.split(".")
-    ):
+    if platform != "any" and not glibc_linux(platform, machine):
         return False
     minor = int(version.split(".")[1])
     for tag in python.split("."):
@@ -255,9 +271,16 @@ def wheel_fits(name: str, version: str, machine: str) -> bool:
     return False
 
 
-def packages_without_wheels(version: str) -> list[str]:
+def compiled_for(name: str, machine: str) -> bool:
+    """Whether a wheel file is built for CPython (cp313, cp37-abi3) on glibc Linux `machine`."""
+    python, _, platform = name[:-4].split("-")[-3:]
+    return python.startswith("cp3") and glibc_linux(platform, machine)
+
+
+def packages_without_wheels(version: str) -> tuple[list[str], list[str]]:
     """Locked packages, for `version`, with wheels but none that installs on it on one of the
-    Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)")."""
+    Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)"); and those built for
+    other CPythons there, of which only a pure-Python fallback wheel would install."""
     from poetry.core.version.markers import parse_marker
 
     environments = {
@@ -273,7 +296,7 @@ def packages_without_wheels(version: str) -> list[str]:
         }
         for machine in MACHINES
     }
-    missing = []
+    missing, fallback_only = [], []
     for package in locked_packages():
         wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
         if not wheels:
@@ -284,19 +307,25 @@ def packages_without_wheels(version: str) -> list[str]:
             if isinstance(markers, dict)
             else markers
         )
-        lacking = []
+        lacking, fallback = [], []
         for machine, label in MACHINES.items():
             try:
                 if markers and not parse_marker(markers).validate(environments[machine]):
                     continue  # not installed there at all
             except Exception:  # a marker poetry-core cannot judge: count the package in
                 pass
+            compiled = [w for w in wheels if compiled_for(w, machine)]
             if not any(wheel_fits(w, version, machine) for w in wheels):
                 lacking.append(label)
+            elif compiled and not any(wheel_fits(w, version, machine) for w in compiled):
+                fallback.append(label)
+        named = f"{package['name']} {package['version']}"
         if lacking:
-            where = f" ({lacking[0]})" if len(lacking) == 1 else ""
-            missing.append(f"{package['name']} {package['version']}{where}")
-    return missing
+            missing.append(named + (f" ({lacking[0]})" if len(lacking) == 1 else ""))
+        if fallback:
+            where = f"{fallback[0]}: " if len(fallback) == 1 else ""
+            fallback_only.append(f"{named} ({where}only a pure-Python fallback)")
+    return missing, fallback_only
 
 
 def scripts(data: dict) -> dict[str, str]:
@@ -426,6 +455,50 @@ def reason(result: subprocess.CompletedProcess[str]) -> str:
     return " / ".join(lines[:6]) or f"exit code {result.returncode}"
 
 
+def check_readmes(data: dict) -> None:
+    """Each README that pyproject.toml names must be there, named exactly so: Poetry's check and
+    the wheel's build need it, and where the name differs only in case (README.md, readme.md) a
+    Mac's or Windows' folder finds it while Linux, where the container and CI build, does not."""
+    named = [table(data, "tool.poetry").get("readme"), table(data, "project").get("readme")]
+    for readme in named:
+        if isinstance(readme, dict):
+            readme = readme.get("file")
+        for name in [readme] if isinstance(readme, str) else readme or []:
+            path = PROJECT / name
+            there = sorted(os.listdir(path.parent)) if path.parent.is_dir() else []
+            if path.name in there:
+                continue
+            twins = [other for other in there if other.lower() == path.name.lower()]
+            if twins:
+                stop(
+                    f"pyproject.toml names the readme {name}, and the project has {twins[0]}: "
+                    "Linux, where the container and CI build, tells the two names apart. Rename "
+                    "the file or change the readme entry so that they match, then run adopt again."
+                )
+            stop(
+                f"pyproject.toml names the readme {name}, which the project does not have "
+                "(Poetry's check and the build of its wheel need it): add the file, or take the "
+                "readme entry out of pyproject.toml, then run adopt again."
+            )
+
+
+def what_check_found(result: subprocess.CompletedProcess[str]) -> str:
+    """`poetry check --lock` failed: the errors it found (not its warnings), each with what to do.
+    The kit's pre-commit hook runs the same check."""
+    lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()]
+    errors = [line.removeprefix("Error: ") for line in lines if line.startswith("Error: ")]
+    if any("poetry.lock" in error for error in errors):
+        return (
+            "poetry.lock does not match pyproject.toml (it is stale): run `poetry lock`, commit "
+            f"poetry.lock, then run adopt again. Poetry says: {' / '.join(errors)}"
+        )
+    return (
+        f"Poetry's check of pyproject.toml fails: {' / '.join(errors) or reason(result)}. Fix "
+        "pyproject.toml as that says (the kit's pre-commit hook runs the same check: poetry "
+        "check --lock), then run adopt again."
+    )
+
+
 def main() -> None:
     mode, wanted = sys.argv[1], sys.argv[2]
     data = read()
@@ -437,19 +510,15 @@ def main() -> None:
     if mode == "pick":
         print(json.dumps({"python": best_for_lock(versions)[0]}))
         return
-    locked_first = False
-    if (PROJECT / "poetry.lock").exists():
-        check = poetry("check", "--lock")
-        if check.returncode != 0:
-            stop(
-                "poetry.lock does not match pyproject.toml (it is stale): run `poetry lock`, "
-                f"commit poetry.lock, then run adopt again. Poetry says: {reason(check)}"
-            )
-    else:
+    check_readmes(data)
+    locked_first = not (PROJECT / "poetry.lock").exists()
+    if locked_first:
         result = poetry("lock")
         if result.returncode != 0:
             stop(f"poetry could not lock the project: {reason(result)}")
-        locked_first = True
+    check = poetry("check", "--lock")
+    if check.returncode != 0:
+        stop(what_check_found(check))
     packages, build_reads, package_folders = built_wheel(data)
     path_deps = path_dependencies()
     found = groups(data)
