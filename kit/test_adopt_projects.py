@@ -908,6 +908,13 @@ def test_adopt_starts_an_app_that_an_application_factory_makes(
     assert health == "healthy"
 
 
+def prod_answer(root: Path) -> tuple[int, object]:
+    """What the project's prod, built and run locked down, answers on /: status and JSON body."""
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
+        status, body = http_get(f"{url}/")
+    return status, json.loads(body)
+
+
 def test_adopt_starts_the_app_a_module_makes_by_calling_its_own_factory(tmp_path: Path) -> None:
     """`app = get_application()` at the end of app/main.py, get_application() making the FastAPI
     app (as the FastAPI RealWorld example app does): prod serves that module-level app."""
@@ -925,10 +932,7 @@ def test_adopt_starts_the_app_a_module_makes_by_calling_its_own_factory(tmp_path
 
     assert code == 0, output
     assert "starts with uvicorn app.main:app --host 0.0.0.0 --port 8000" in output
-    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
-        status, body = http_get(f"{url}/")
-
-    assert (status, json.loads(body)) == (200, {"shape": "factory"})
+    assert prod_answer(root) == (200, {"shape": "factory"})
 
 
 def test_adopt_starts_an_app_whose_src_folder_is_a_package(tmp_path: Path) -> None:
@@ -950,10 +954,7 @@ def test_adopt_starts_an_app_whose_src_folder_is_a_package(tmp_path: Path) -> No
 
     assert code == 0, output
     assert "starts with uvicorn src.main:app --host 0.0.0.0 --port 8000" in output
-    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
-        status, body = http_get(f"{url}/")
-
-    assert (status, json.loads(body)) == (200, {"shape": "src-package"})
+    assert prod_answer(root) == (200, {"shape": "src-package"})
 
 
 def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path) -> None:
