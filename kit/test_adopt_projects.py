@@ -957,6 +957,49 @@ def test_adopt_starts_an_app_whose_src_folder_is_a_package(tmp_path: Path) -> No
     assert prod_answer(root) == (200, {"shape": "src-package"})
 
 
+SRC_FOLDER_APP = """\
+from %s import %s
+
+from settings import SHAPE
+
+app = %s(__name__)
+
+
+@app.get("/")
+def hello() -> dict[str, str]:
+    return {"shape": SHAPE}
+"""
+
+
+@pytest.mark.parametrize(
+    ("framework", "dependencies", "command"),
+    [
+        ("FastAPI", FASTAPI, "uvicorn main:app --app-dir src --host 0.0.0.0 --port 8000"),
+        ("Flask", ["flask", "gunicorn"], "gunicorn --pythonpath src main:app --bind 0.0.0.0:8000"),
+        ("Flask", ["flask"], "flask --app src/main:app run --host 0.0.0.0 --port 8000"),
+    ],
+)
+def test_adopt_starts_an_app_from_a_src_folder_that_is_no_package(
+    tmp_path: Path, framework: str, dependencies: list[str], command: str
+) -> None:
+    """An application (no package) whose code is in src/, without an __init__.py, its modules
+    importing each other by their own names (`from settings import ...`), as when it was started
+    from src/: prod, which has the files in /app, must import them from /app/src."""
+    app = SRC_FOLDER_APP % (framework.lower(), framework, framework)
+    files = {
+        "pyproject.toml": application("shop", *dependencies),
+        "src/main.py": app.replace("__name__", "" if framework == "FastAPI" else "__name__"),
+        "src/settings.py": "SHAPE = 'src-folder'\n",
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert f"starts with {command}" in output
+    assert prod_answer(root) == (200, {"shape": "src-folder"})
+
+
 def test_a_django_site_with_split_settings_is_served_by_gunicorn(tmp_path: Path) -> None:
     """Django sites often split their settings into a package (config/settings/base.py,
     production.py: cookiecutter-django's layout): with gunicorn locked, prod serves the site
@@ -1157,6 +1200,40 @@ def test_adopt_starts_a_script_project_with_its_main_py(tmp_path: Path) -> None:
 
     assert code == 0, output
     assert "starts with python main.py" in output
+    with built(root, "prod") as tag:
+        started = docker_run(tag)
+
+    assert started == "bot started"
+
+
+TEXTS = "GREETING = 'bot started'\n"
+BOT = "from %s import GREETING\n\nif __name__ == '__main__':\n    print(GREETING)\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "command"),
+    [
+        # src/ a package, its modules importing each other through it, run with -m
+        (
+            {"src/__init__.py": "", "src/main.py": BOT % "src.texts", "src/texts.py": TEXTS},
+            "python -m src.main",
+        ),
+        # src/ a plain folder, its modules importing each other by name, as run from there
+        ({"src/main.py": BOT % "texts", "src/texts.py": TEXTS}, "python src/main.py"),
+        ({"bot/__init__.py": TEXTS, "bot/__main__.py": BOT % "bot"}, "python -m bot"),
+    ],
+)
+def test_adopt_starts_a_script_project_with_the_main_module_in_its_folder(
+    tmp_path: Path, files: dict[str, str], command: str
+) -> None:
+    """A bot or a worker whose script is not at the root: src/main.py behind an
+    `if __name__ == "__main__"` guard, or a folder's __main__.py."""
+    root = make_project(tmp_path, {"pyproject.toml": application("bot"), **files})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert f"starts with {command}" in output
     with built(root, "prod") as tag:
         started = docker_run(tag)
 
