@@ -636,6 +636,34 @@ def test_a_dependency_that_loads_a_system_library_gets_it_in_prod_and_dev(
     assert "add its Debian package to RUNTIME_PACKAGES" in without.stdout
 
 
+def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev(
+    tmp_path: Path,
+) -> None:
+    """python-ldap publishes no Linux wheel; psycopg2-binary 2.9.10 and cffi 1.17.1, locked before
+    CPython 3.14, have none for it, and on 3.14 build from source against the libraries their
+    wheels bundle. adopt gives each its headers to build with and its library to load."""
+    requirements = ("python-ldap (>=3.4)", "psycopg2-binary (==2.9.10)", "cffi (==1.17.1)")
+    pyproject = application("directory", *requirements, python=">=3.14")
+    versions = "import ldap, psycopg2, cffi, _cffi_backend; print(psycopg2.__libpq_version__)"
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": versions})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    assert arg(dockerfile, "PYTHON_VERSION") == "3.14"
+    build = arg(dockerfile, "BUILD_PACKAGES").strip('"').split()
+    assert {"gcc", "libldap-dev", "libsasl2-dev", "libpq-dev", "libffi-dev"} <= set(build)
+    assert arg(dockerfile, "RUNTIME_PACKAGES") == '"libffi8 libldap2 libpq5"'
+    headers = headers_where_the_base_lacks_them("python:3.14-slim-trixie", dockerfile)
+    with built(root, "prod", *headers) as tag:
+        in_prod = docker_run(tag)
+        docker_build(root, "dev", tag, *headers)
+        in_dev = docker_run(tag, "python", "-c", versions)
+
+    assert in_prod.isdigit() and in_dev == in_prod
+
+
 @pytest.mark.parametrize(
     ("requirement", "said"),
     [

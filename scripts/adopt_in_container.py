@@ -36,6 +36,13 @@ SYSTEM_LIBRARIES = {
     "psycopg2": ("libpq-dev", "libpq5"),
     "mysqlclient": ("default-libmysqlclient-dev pkg-config", "libmariadb3"),
     "python-magic": ("", "libmagic1t64"),
+    "python-ldap": ("libldap-dev libsasl2-dev", "libldap2"),  # publishes no Linux wheel
+}
+# Locked packages whose wheels bundle a system library: where the chosen Python has no wheel of
+# their locked version, they build from source against its headers and load it at run time.
+BUNDLED_LIBRARIES = {
+    "psycopg2-binary": SYSTEM_LIBRARIES["psycopg2"],
+    "cffi": ("libffi-dev", "libffi8"),
 }
 OTHER_TOOLS = {
     "tool.pdm": "PDM",
@@ -400,12 +407,15 @@ def sdist_only() -> list[str]:
     return sorted(found)
 
 
-def system_packages() -> tuple[list[str], list[str]]:
-    """The Debian packages the locked packages need to build from source, and at run time."""
+def system_packages(from_source: list[str]) -> tuple[list[str], list[str]]:
+    """The Debian packages the locked packages need to build from source, and at run time;
+    `from_source` names those that build from source on the chosen Python ("cffi 1.17.1")."""
     names = {normalize(package["name"]) for package in locked_packages()}
     if "psycopg-binary" in names:
         names.discard("psycopg")
     found = [SYSTEM_LIBRARIES[name] for name in sorted(names & SYSTEM_LIBRARIES.keys())]
+    built = {normalize(package.split()[0]) for package in from_source}
+    found += [BUNDLED_LIBRARIES[name] for name in sorted(built & BUNDLED_LIBRARIES.keys())]
     build = {debian for headers, _ in found for debian in headers.split()}
     return sorted(build), sorted({runtime for _, runtime in found})
 
@@ -554,7 +564,7 @@ def main() -> None:
                 ),
                 "added": added,
                 "sdist_only": sdist_only(),
-                "system_packages": system_packages(),
+                "system_packages": system_packages(from_source),
                 "path_dependencies": path_deps,
                 "locked_first": locked_first,
             }
