@@ -361,6 +361,12 @@ def snapshot(root: Path) -> dict[str, str]:
     }
 
 
+def files_in(folder: Path) -> dict[str, str]:
+    """The text of each file under the folder, by its path there."""
+    found = sorted(path for path in folder.rglob("*") if path.is_file())
+    return {path.relative_to(folder).as_posix(): path.read_text() for path in found}
+
+
 def arg(dockerfile: str, name: str) -> str:
     return re.search(rf"(?m)^ARG {name}=(.*)$", dockerfile).group(1)
 
@@ -1523,14 +1529,24 @@ def test_adopt_refuses_existing_docker_files_without_force(tmp_path: Path) -> No
 
 
 def test_adopt_with_force_keeps_the_originals_beside_the_kit_files(tmp_path: Path) -> None:
+    """A Dockerfile is kept as Dockerfile.orig; a dev container folder of your own, as many
+    projects have (its devcontainer.json, a Dockerfile, a script), moves aside whole."""
     files, _ = SHAPES["no-package-fastapi"]
-    root = make_project(tmp_path, {**files, "Dockerfile": "FROM scratch\n"})
+    yours = {
+        "devcontainer.json": '{"build": {"dockerfile": "Dockerfile"}}\n',
+        "Dockerfile": "FROM python:3.12\n",
+        "scripts/setup.sh": "pip install poetry\n",
+    }
+    folder = {f".devcontainer/{name}": text for name, text in yours.items()}
+    root = make_project(tmp_path, {**files, "Dockerfile": "FROM scratch\n", **folder})
 
     code, output = adopt(root, "--force")
 
     assert code == 0, output
     assert (root / "Dockerfile.orig").read_text() == "FROM scratch\n"
     assert "AS prod" in (root / "Dockerfile").read_text()
+    assert files_in(root / ".devcontainer.orig") == yours
+    assert files_in(root / ".devcontainer").keys() == files_in(REPO / ".devcontainer").keys()
 
 
 def test_adopt_refuses_a_target_inside_the_kit() -> None:
