@@ -1088,10 +1088,11 @@ STORAGES = {
 """
 
 
-def static_site(top: Path, settings: str) -> tuple[Path, str]:
-    """A Django site with WhiteNoise whose page links its CSS, adopted: its root, adopt's output."""
+def static_site(top: Path, settings: str, folder: str = "") -> tuple[Path, str]:
+    """A Django site with WhiteNoise whose page links its CSS, in the project's root or in a
+    folder of it, adopted: the project's root, adopt's output."""
     pyproject = application("site", "django (>=5.2,<6)", "gunicorn (>=23)", "whitenoise (>=6)")
-    files = {
+    site = {
         **django_site("mysite", "mysite.settings"),
         "mysite/settings.py": settings,
         "mysite/urls.py": "from django.urls import path\nfrom django.views.generic import "
@@ -1101,24 +1102,36 @@ def static_site(top: Path, settings: str) -> tuple[Path, str]:
         '<link rel="stylesheet" href="{% static \'site.css\' %}">\n',
         "static/site.css": "body { color: teal; }\n",
     }
+    files = {(Path(folder) / name).as_posix(): text for name, text in site.items()}
     root = make_project(top, {"pyproject.toml": pyproject, **files})
     code, output = adopt(root)
     assert code == 0, output
     return root, output
 
 
-def test_a_django_site_gets_its_static_files_collected_in_prod(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("folder", "manage", "server"),
+    [("", "manage.py", "gunicorn mysite.wsgi"),
+     # beside the front end, as in Django and React boilerplates: pyproject.toml at the root
+     ("backend", "backend/manage.py", "gunicorn --chdir backend mysite.wsgi")],
+    ids=["at-the-root", "in-backend"],
+)  # fmt: skip
+def test_a_django_site_gets_its_static_files_collected_in_prod(
+    tmp_path: Path, folder: str, manage: str, server: str
+) -> None:
     """A Django site serves its static files in production from STATIC_ROOT, which only
     `collectstatic` fills (WhiteNoise's manifest storage, as its docs and cookiecutter-django set
     it up, answers 500 for any page that links one until then): prod's build collects them."""
-    root, output = static_site(tmp_path, DJANGO_STATIC_SETTINGS)
+    root, output = static_site(tmp_path, DJANGO_STATIC_SETTINGS, folder)
 
-    assert "assets      python manage.py collectstatic --noinput" in output
+    assert f"assets      python {manage} collectstatic --noinput" in output
+    assert f"starts with {server} --bind 0.0.0.0:8000" in output
     with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (_, url):
         status, page = http_get(f"{url}/")
         css = re.search(r'href="(/static/site\.\w+\.css)"', page.decode())
         css_status, css_body = http_get(f"{url}{css.group(1)}") if css else (0, b"")
-        owner = docker_run(tag, "stat", "-c", "%U", "/app/staticfiles")
+        static_root = (Path("/app") / folder / "staticfiles").as_posix()
+        owner = docker_run(tag, "stat", "-c", "%U", static_root)
 
     assert status == 200, page
     assert (css_status, css_body) == (200, b"body { color: teal; }\n")
