@@ -1253,6 +1253,37 @@ def test_adopt_starts_a_script_project_with_its_main_py(tmp_path: Path) -> None:
     assert started == "bot started"
 
 
+def test_adopt_serves_a_streamlit_app_with_streamlit_run(tmp_path: Path) -> None:
+    """A Streamlit app is a script (here a multi-page one: Home.py and its pages/) that
+    `streamlit run` serves, headless, on its port 8501: healthy in locked-down prod, where the
+    script runs as a session runs it."""
+    page = "import streamlit as st\n\nfrom helpers import TITLE\n\nst.title(TITLE)\n"
+    files = {
+        "pyproject.toml": application("dashboard", "streamlit (>=1.40)"),
+        "Home.py": page,
+        "helpers.py": "TITLE = 'shape: streamlit'\n",
+        "pages/1_Data.py": "import streamlit as st\n\nst.write('data')\n",
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with streamlit run Home.py --server.address 0.0.0.0 --server.port 8501" in output
+    session = "from streamlit.testing.v1 import AppTest\n"
+    session += "print(AppTest.from_file('Home.py').run().title[0].value)"
+    health = "import urllib.request as r\n"
+    health += "print(r.urlopen('http://127.0.0.1:8501/_stcore/health').read().decode())"
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, _):
+        healthy = health_within(name, 40)
+        answer = run(["docker", "exec", name, "python", "-c", health]).stdout.strip()
+        title = docker_run(tag, "python", "-c", session).splitlines()[-1]  # after its warnings
+
+    assert healthy == "healthy"
+    assert answer == "ok"
+    assert title == "shape: streamlit"
+
+
 TEXTS = "GREETING = 'bot started'\n"
 BOT = "from %s import GREETING\n\nif __name__ == '__main__':\n    print(GREETING)\n"
 
