@@ -385,7 +385,7 @@ set -eu
 start="$(date +%s.%N)"
 if ! sh -c "$ASSETS_COMMAND"; then
   echo >&2 "error: ASSETS_COMMAND failed (above). Where the settings need environment variables," \
-    "give it build-time values: ASSETS_COMMAND=\"SECRET_KEY=build python manage.py ...\"."
+    "give it build-time values: ASSETS_COMMAND=\"SECRET_KEY=build $ASSETS_COMMAND\"."
   exit 1
 fi
 find /app /opt /root /tmp -newerct "@$start" -exec touch -h -d @315532800 {} +

@@ -1155,6 +1155,7 @@ def test_collectstatic_that_needs_a_secret_stops_the_build_saying_how_to_give_on
 
     assert failed.returncode != 0
     assert "error: ASSETS_COMMAND failed (above)" in failed.stdout
+    assert 'ASSETS_COMMAND="SECRET_KEY=build python manage.py collectstatic' in failed.stdout
     assert "KeyError: 'DJANGO_SECRET_KEY'" in failed.stdout
     assert fixed.returncode == 0
 
