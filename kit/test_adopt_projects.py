@@ -1594,6 +1594,21 @@ def test_adopt_with_force_keeps_the_originals_beside_the_kit_files(tmp_path: Pat
     assert files_in(root / ".devcontainer").keys() == files_in(REPO / ".devcontainer").keys()
 
 
+def test_adopt_with_force_stops_where_a_kept_folder_would_land_on_an_older_one(
+    tmp_path: Path,
+) -> None:
+    files, _ = SHAPES["no-package-fastapi"]
+    older = {
+        ".devcontainer.orig/devcontainer.json": "{}\n",
+        ".devcontainer/devcontainer.json": "{}\n",
+    }
+
+    output, unchanged = bad(tmp_path, {**files, **older}, "--force")
+
+    assert ".devcontainer.orig/, which is there already" in output
+    assert unchanged
+
+
 def test_adopt_refuses_a_target_inside_the_kit() -> None:
     code, output = adopt(REPO / "src")
 
