@@ -744,6 +744,58 @@ def test_adopt_takes_the_python_version_that_python_version_names(
     assert said in output
 
 
+def test_adopt_takes_the_python_version_asked_for(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"pyproject.toml": application("pinned"), "main.py": ""})
+
+    code, output = adopt(root, "--python", "3.13")
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "PYTHON_VERSION") == "3.13"
+    assert "python      3.13 (constraint: >=3.12)" in output
+
+
+def test_adopt_says_which_python_image_docker_could_not_get(tmp_path: Path) -> None:
+    """Offline, behind a registry mirror without it, or (as here) for a version with no image:
+    adopt names the image and says what to do, where it showed a build log."""
+    files = {"pyproject.toml": application("pinned"), "main.py": ""}
+
+    output, unchanged = bad(tmp_path, files, "--python", "3.99")
+
+    assert "Docker could not get the base image python:3.99-slim-trixie" in output
+    assert "docker pull python:3.99-slim-trixie" in output and "--python" in output
+    assert "Dockerfile:" not in output
+    assert unchanged
+
+
+def test_adopt_stops_for_a_python_that_a_locked_package_has_no_wheel_or_sdist_for(
+    tmp_path: Path,
+) -> None:
+    """psycopg-binary publishes wheels only, 3.2.1's up to Python 3.12: on 3.13 Poetry finds no
+    installation candidate, and the build fails. psycopg pins it, so it moves only with psycopg."""
+    pyproject = application("pinned", "psycopg[binary] (==3.2.1)")
+    files = {"pyproject.toml": pyproject, "main.py": "import psycopg\n"}
+
+    output, unchanged = bad(tmp_path, files, "--python", "3.13")
+
+    assert "Python 3.13 cannot install psycopg-binary 3.2.1" in output
+    assert "Run adopt with --python 3.12" in output
+    assert "poetry update psycopg-binary psycopg" in output
+    assert unchanged
+
+
+def test_adopt_says_to_update_a_package_without_wheels_with_the_one_that_pins_it(
+    tmp_path: Path,
+) -> None:
+    pyproject = application("pinned", "pydantic (==2.9.2)", python=">=3.13")
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import pydantic\n"})
+
+    code, output = adopt(root, "--python", "3.14")
+
+    assert code == 0, output
+    assert "no Linux wheel for Python 3.14" in output
+    assert "poetry update pydantic-core pydantic" in output
+
+
 @pytest.mark.parametrize(
     ("taken_out", "python", "compiler"),
     [("cp314-cp314-manylinux2014_aarch64", "3.13", False), ("manylinux2014_aarch64", "3.14", True)],

@@ -233,14 +233,17 @@ def best_for_lock(versions: list[str]) -> tuple[str, str, list[str]]:
         return versions[0], "", []
     skipped, found = [], {}
     for version in versions:
-        none_at_all, fallback_only = packages_without_wheels(version)
+        none_at_all, fallback_only, cannot = packages_without_wheels(version)
         if not none_at_all and not fallback_only:
             return version, "; ".join(skipped), []
-        found[version] = none_at_all, fallback_only
+        found[version] = none_at_all, fallback_only, cannot
         missing = ", ".join(none_at_all + fallback_only)
         skipped.append(f"{version} has no Linux wheel locked for {missing}")
-    chosen = min(versions, key=lambda version: sum(map(len, found[version])))
-    none_at_all, fallback_only = found[chosen]
+    # Fewest that cannot install at all first, then fewest missing.
+    chosen = min(versions, key=lambda v: (len(found[v][2]), sum(map(len, found[v][:2]))))
+    none_at_all, fallback_only, cannot = found[chosen]
+    if cannot:
+        stop(cannot_install(chosen, cannot))
     why = f"{chosen} has the fewest missing"
     if none_at_all:
         why += ": it builds from source those with no wheel at all"
@@ -284,10 +287,51 @@ def compiled_for(name: str, machine: str) -> bool:
     return python.startswith("cp3") and glibc_linux(platform, machine)
 
 
-def packages_without_wheels(version: str) -> tuple[list[str], list[str]]:
+def cannot_install(version: str, cannot: list[str]) -> str:
+    """What to do where `version` cannot install some locked packages: no wheel fits, and the
+    lock has no sdist of them to build from (psycopg-binary publishes wheels only)."""
+    names = [package.split()[0] for package in cannot]
+    others = [
+        other
+        for other in allowed_pythons(python_constraint(read()), "")
+        if other != version and not packages_without_wheels(other)[2]
+    ]
+    them = "it" if len(names) == 1 else "them"
+    instead = (
+        f"Run adopt with --python {others[0]}, whose wheels the lock has, or update {them}"
+        if others
+        else f"No Python that the project allows has a wheel of {them} in the lock: update {them}"
+    )
+    return (
+        f"Python {version} cannot install {', '.join(cannot)}: poetry.lock has wheels of {them} "
+        f"for other Pythons only, and no sdist to build from. {instead} to a version with "
+        f"Python {version} wheels: poetry update {' '.join(with_pinning_parents(names))}"
+    )
+
+
+def with_pinning_parents(names: list[str]) -> list[str]:
+    """What `poetry update` needs to name for the packages `names` to move: each, then every
+    locked package that pins one to its exact version (psycopg pins psycopg-binary, pydantic
+    pins pydantic-core), which would otherwise hold it where it is."""
+    packages = locked_packages()
+    locked = {normalize(package["name"]): package["version"] for package in packages}
+    wanted = [normalize(name) for name in names]
+    parents = []
+    for package in packages:
+        for name, specs in package.get("dependencies", {}).items():
+            for spec in specs if isinstance(specs, list) else [specs]:
+                exact = (spec if isinstance(spec, str) else spec.get("version", "")).strip()
+                pinned = normalize(name) in wanted and exact.lstrip("=") == locked[normalize(name)]
+                if pinned and normalize(package["name"]) not in wanted + parents:
+                    parents.append(normalize(package["name"]))
+    return wanted + sorted(parents)
+
+
+def packages_without_wheels(version: str) -> tuple[list[str], list[str], list[str]]:
     """Locked packages, for `version`, with wheels but none that installs on it on one of the
-    Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)"); and those built for
-    other CPythons there, of which only a pure-Python fallback wheel would install."""
+    Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)"); those built for other
+    CPythons there, of which only a pure-Python fallback wheel would install; and those of the
+    first that have no sdist either, which cannot install at all."""
     from poetry.core.version.markers import parse_marker
 
     environments = {
@@ -303,7 +347,7 @@ def packages_without_wheels(version: str) -> tuple[list[str], list[str]]:
         }
         for machine in MACHINES
     }
-    missing, fallback_only = [], []
+    missing, fallback_only, cannot = [], [], []
     for package in locked_packages():
         wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
         if not wheels:
@@ -329,10 +373,12 @@ def packages_without_wheels(version: str) -> tuple[list[str], list[str]]:
         named = f"{package['name']} {package['version']}"
         if lacking:
             missing.append(named + (f" ({lacking[0]})" if len(lacking) == 1 else ""))
+            if "x86_64" in lacking and len(wheels) == len(package["files"]):
+                cannot.append(missing[-1])  # where CI and servers run (arm64 alone: a warning)
         if fallback:
             where = f"{fallback[0]}: " if len(fallback) == 1 else ""
             fallback_only.append(f"{named} ({where}only a pure-Python fallback)")
-    return missing, fallback_only
+    return missing, fallback_only, cannot
 
 
 def scripts(data: dict) -> dict[str, str]:
@@ -550,6 +596,7 @@ def main() -> None:
                 "pinned": pinned,
                 "unpinned": unpinned,
                 "from_source": from_source,
+                "update": with_pinning_parents([package.split()[0] for package in from_source]),
                 "constraint": python_constraint(data),
                 "packages": packages,
                 "build_reads": build_reads,
