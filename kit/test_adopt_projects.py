@@ -1337,6 +1337,47 @@ def test_adopt_serves_a_streamlit_app_with_streamlit_run(tmp_path: Path) -> None
     assert title == "shape: streamlit"
 
 
+DASH_APP = """\
+from dash import Dash, html
+
+app = Dash(__name__)
+server = app.server
+app.layout = html.Div("shape: dash")
+
+if __name__ == "__main__":
+    app.run(debug=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "command"),
+    [
+        (["dash", "gunicorn"], "gunicorn app:server --bind 0.0.0.0:8000"),
+        (["dash"], "flask --app app:server run --host 0.0.0.0 --port 8000"),
+    ],
+    ids=["gunicorn", "flask"],
+)
+def test_adopt_serves_a_dash_app_through_its_flask_server(
+    tmp_path: Path, dependencies: list[str], command: str
+) -> None:
+    """`python app.py` would serve a Dash app on 127.0.0.1:8050, out of reach in a container:
+    prod serves the Flask server the app names, as Dash's deployment docs do."""
+    files = {"pyproject.toml": application("charts", *dependencies), "app.py": DASH_APP}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert f"starts with {command}" in output
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, url):
+        healthy = health_within(name, 40)
+        status, layout = http_get(f"{url}/_dash-layout")
+
+    assert healthy == "healthy"
+    assert status == 200
+    assert json.loads(layout)["props"]["children"] == "shape: dash"
+
+
 TEXTS = "GREETING = 'bot started'\n"
 BOT = "from %s import GREETING\n\nif __name__ == '__main__':\n    print(GREETING)\n"
 
