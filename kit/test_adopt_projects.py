@@ -943,6 +943,97 @@ def test_adopt_points_the_healthcheck_at_the_port_the_start_command_serves_on(
     assert config["forwardPorts"] == [8080] and list(config["portsAttributes"]) == ["8080"]
 
 
+def test_adopt_starts_the_app_as_its_procfile_says(tmp_path: Path) -> None:
+    """A Procfile's web process (Heroku, Dokku) is how the project starts: without `poetry run`,
+    with the port `${PORT:-5000}` falls back to, which the healthcheck follows."""
+    files, _ = SHAPES["no-package-fastapi"]
+    procfile = "web: poetry run uvicorn main:app --host=0.0.0.0 --port=${PORT:-5000}\n"
+    procfile += "release: alembic upgrade head\n"
+    root = make_project(tmp_path, {**files, "Procfile": procfile})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with uvicorn main:app --host=0.0.0.0 --port=5000 (as Procfile says)" in output
+    with built(root, "prod") as tag, serving(tag) as (name, _):
+        health = health_within(name, 25)
+
+    assert health == "healthy"
+
+
+def test_a_package_file_that_the_start_command_runs_by_its_path_is_a_file_in_prod(
+    tmp_path: Path,
+) -> None:
+    """FastAPI's docs start the app with `fastapi run app/main.py`, a path: prod must have it as
+    a file, where the package would otherwise be a wheel in the venv."""
+    pyproject = FASTAPI_PROJECT.replace("fastapi (", "fastapi[standard] (") % ("app", "0.1.0")
+    dockerfile = 'FROM python:3.14\nCOPY ./app /code/app\nCMD ["fastapi", "run", "app/main.py"]\n'
+    files = {
+        "pyproject.toml": pyproject + BUILD_SYSTEM % ">=2.0",
+        "app/__init__.py": "",
+        "app/main.py": APP % "fastapi-run",
+        "Dockerfile": dockerfile,
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root, "--force")
+
+    assert code == 0, output
+    assert "starts with fastapi run app/main.py (as your Dockerfile's CMD says)" in output
+    assert arg((root / "Dockerfile").read_text(), "APP_INSTALL") == "files"
+    assert prod_answer(root) == (200, {"shape": "fastapi-run"})
+
+
+FLASK_FACTORY = "from flask import Flask\n\n\ndef create_app() -> Flask:\n    return Flask('a')\n"
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "said"),
+    [
+        (
+            'FROM python:3.12-slim\nCOPY . /app\nCMD ["gunicorn", "-w", "4", "app:create_app()"]\n',
+            "gunicorn -w 4 'app:create_app()' --bind 0.0.0.0:8000 (as your Dockerfile's CMD says)",
+        ),
+        (
+            "FROM python:3.12-slim AS build\nCMD bash\nFROM python:3.12-slim\nCOPY . /app\n"
+            "CMD poetry run gunicorn \\\n  --bind 0.0.0.0:5000 app:create_app()\n",
+            "gunicorn --bind 0.0.0.0:5000 'app:create_app()' (as your Dockerfile's CMD says)",
+        ),
+        (
+            'FROM python:3.12\nCOPY app.py /code/web.py\nCMD ["gunicorn", "web:create_app()"]\n',
+            "gunicorn 'app:create_app()' --bind 0.0.0.0:8000\n",
+        ),
+        (
+            'FROM python:3.12-slim\nCOPY . /app\nCMD flask db upgrade && gunicorn "app:make()"\n',
+            "gunicorn 'app:create_app()' --bind 0.0.0.0:8000\n",
+        ),
+        (
+            'FROM python:3.12-slim\nCOPY . /app\nENTRYPOINT ["/app/entrypoint.sh"]\n'
+            'CMD ["gunicorn", "-w", "4", "app:create_app()"]\n',
+            "gunicorn 'app:create_app()' --bind 0.0.0.0:8000\n",
+        ),
+    ],
+    ids=["exec-form", "shell-form-last-stage", "copied-elsewhere", "shell", "entrypoint"],
+)
+def test_adopt_starts_the_app_as_the_cmd_of_your_dockerfile_says_where_prod_can(
+    tmp_path: Path, dockerfile: str, said: str
+) -> None:
+    """The Dockerfile a project had (adopt --force keeps it as Dockerfile.orig) says how it
+    starts. Not where prod cannot run the command as it is: a module copied under another name,
+    a shell line, an entrypoint script around it; then adopt finds the app itself."""
+    files = {
+        "pyproject.toml": application("shop", "flask", "gunicorn"),
+        "app.py": FLASK_FACTORY,
+        "Dockerfile": dockerfile,
+    }
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root, "--force")
+
+    assert code == 0, output
+    assert f"starts with {said}" in output
+
+
 FACTORY = """\
 from %s import %s
 
