@@ -1565,15 +1565,62 @@ def test_adopt_refuses_a_readme_that_pyproject_names_and_the_project_lacks(
     assert unchanged
 
 
-def test_adopt_says_what_poetrys_check_finds_wrong_in_pyproject(tmp_path: Path) -> None:
-    pyproject = application("events").replace(
-        "\n\n[tool", '\nclassifiers = ["Not :: Real"]\n\n[tool'
-    )
-    output, unchanged = bad(tmp_path, {"pyproject.toml": pyproject, "main.py": ""})
+def test_adopt_goes_on_where_only_poetrys_strict_check_fails_and_says_what_it_found(
+    tmp_path: Path,
+) -> None:
+    """`poetry check` holds a project to rules that Poetry's install, lock and build do not: an
+    extra naming a package that is no optional dependency (as beets' docs extra does), a classifier
+    its trove-classifiers does not know. Poetry works with the project as it is, so adopt does."""
+    pyproject = """\
+[tool.poetry]
+name = "tagger"
+version = "1"
+package-mode = false
+classifiers = ["Not :: Real"]
 
-    assert "Poetry's check of pyproject.toml fails: Unrecognized classifiers" in output
-    assert "Fix pyproject.toml as that says" in output and "stale" not in output
-    assert unchanged
+[tool.poetry.dependencies]
+python = ">=3.12"
+six = "*"
+
+[tool.poetry.group.docs.dependencies]
+iniconfig = "*"
+
+[tool.poetry.extras]
+docs = ["iniconfig"]
+"""
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import six\n"})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "poetry check --lock finds: " in output and "Unrecognized classifiers" in output
+    assert 'Cannot find dependency "iniconfig" for extra "docs"' in output
+    assert "so adopt went on" in output
+    with built(root, "prod") as tag:
+        assert docker_run(tag, "python", "-c", "import six; print(six.__name__)") == "six"
+
+
+def test_prod_gets_the_projects_extras_but_those_that_hold_its_tooling(tmp_path: Path) -> None:
+    """Extras are a project's optional features, prod's to have; but projects from before Poetry
+    had groups keep their docs and test tools in extras too, which prod (no tests) leaves out."""
+    pyproject = application("svc", "six") + "\n"
+    pyproject = pyproject.replace(
+        "\n\n[tool.poetry]",
+        '\n\n[project.optional-dependencies]\ntoml = ["tomlkit"]\ndocs = ["iniconfig"]\n'
+        'test-tools = ["pluggy"]\n\n[tool.poetry]',
+    )
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": "import tomlkit\n"})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert arg((root / "Dockerfile").read_text(), "PROD_EXTRAS") == '"toml"'
+    assert "extras: docs, test-tools, toml (in prod: toml: the others hold tooling)" in output
+    script = "import importlib.util as u; print([m for m in ('tomlkit', 'iniconfig', 'pluggy')"
+    script += " if u.find_spec(m)])"
+    with built(root, "prod") as tag:
+        found = docker_run(tag, "python", "-c", script)
+    assert found == "['tomlkit']"
 
 
 def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:

@@ -538,18 +538,39 @@ def check_readmes(data: dict) -> None:
             )
 
 
-def what_check_found(result: subprocess.CompletedProcess[str]) -> str:
-    """`poetry check --lock` failed: the errors it found (not its warnings), each with what to do.
-    The kit's pre-commit hook runs the same check."""
+def check_errors(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The errors `poetry check --lock` printed (not its warnings)."""
     lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()]
-    errors = [line.removeprefix("Error: ") for line in lines if line.startswith("Error: ")]
+    return [line.removeprefix("Error: ") for line in lines if line.startswith("Error: ")]
+
+
+def only_the_check_minds(data: dict, errors: list[str]) -> list[str]:
+    """Which of the check's errors Poetry minds nowhere else: its strict rules (an extra naming a
+    package that is no optional dependency) and classifiers that its pinned trove-classifiers does
+    not know (PyPI's concern). Poetry installs, locks and builds the project regardless; all of
+    them, or none: an error Poetry minds (a stale lock, an unknown source) stops adopt."""
+    from copy import deepcopy
+
+    from poetry.core.factory import Factory
+
+    lax = set(Factory.validate(deepcopy(data), strict=False)["errors"])
+    strict = set(Factory.validate(deepcopy(data), strict=True)["errors"]) - lax
+    tolerated = [e for e in errors if e in strict or e.startswith("Unrecognized classifiers")]
+    return tolerated if len(tolerated) == len(errors) else []
+
+
+def what_check_found(result: subprocess.CompletedProcess[str]) -> str:
+    """`poetry check --lock` failed: the errors it found, each with what to do. The kit's
+    pre-commit hook runs the same check."""
+    errors = check_errors(result)
     if any("poetry.lock" in error for error in errors):
         return (
             "poetry.lock does not match pyproject.toml (it is stale): run `poetry lock`, commit "
             f"poetry.lock, then run adopt again. Poetry says: {' / '.join(errors)}"
         )
     return (
-        f"Poetry's check of pyproject.toml fails: {' / '.join(errors) or reason(result)}. Fix "
+        "Poetry's check of pyproject.toml fails: "
+        f"{' / '.join(error.rstrip('.') for error in errors) or reason(result)}. Fix "
         "pyproject.toml as that says (the kit's pre-commit hook runs the same check: poetry "
         "check --lock), then run adopt again."
     )
@@ -573,7 +594,8 @@ def main() -> None:
         if result.returncode != 0:
             stop(f"poetry could not lock the project: {reason(result)}")
     check = poetry("check", "--lock")
-    if check.returncode != 0:
+    findings = only_the_check_minds(data, check_errors(check)) if check.returncode else []
+    if check.returncode and not findings:
         stop(what_check_found(check))
     packages, build_reads, package_folders = built_wheel(data)
     path_deps = path_dependencies()
@@ -614,6 +636,7 @@ def main() -> None:
                 "system_packages": system_packages(from_source),
                 "path_dependencies": path_deps,
                 "locked_first": locked_first,
+                "check_findings": findings,
             }
         )
     )
