@@ -670,6 +670,55 @@ def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev
     assert in_prod.isdigit() and in_dev == in_prod
 
 
+def test_wheels_that_leave_libraries_to_the_system_get_them_in_prod(tmp_path: Path) -> None:
+    """OpenCV's wheel loads libGL and GLib, WeasyPrint loads Pango through cffi: a slim image has
+    neither ("libGL.so.1: cannot open shared object file"). adopt puts them in RUNTIME_PACKAGES."""
+    pyproject = application("docs", "opencv-python", "weasyprint", python=">=3.14")
+    script = "import cv2, weasyprint\n\npdf = weasyprint.HTML(string='<p>Hi</p>').write_pdf()\n"
+    script += "print(cv2.__version__, pdf[:5].decode())\n"
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": script})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    runtime = arg((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES").strip('"').split()
+    assert {"libgl1", "libglib2.0-0t64", "libpango-1.0-0", "libpangoft2-1.0-0"} <= set(runtime)
+    with built(root, "prod") as tag:
+        printed = docker_run(tag)  # and fontconfig's note that it has no cache: prod is read-only
+    assert re.fullmatch(r"[\d.]+ %PDF-", printed.splitlines()[-1]), printed
+
+
+@pytest.mark.parametrize(
+    ("pygobject", "girepository"),
+    [
+        ("pygobject", "libgirepository-2.0-dev"),
+        ("pygobject (>=3.48,<3.51)", "libgirepository1.0-dev"),  # these say Python <4
+    ],
+    ids=["girepository-2", "girepository-1"],
+)
+def test_gnome_bindings_without_linux_wheels_build_with_their_headers_in_prod(
+    tmp_path: Path, pygobject: str, girepository: str
+) -> None:
+    """PyCairo, PyGObject and dbus-python publish no Linux wheel (beets' bpd, replaygain and
+    metasync extras need them): each builds from source, against headers adopt names (PyGObject
+    before 3.51 against GObject Introspection's first API), and loads its library in prod, which
+    has no compiler."""
+    requirements = ("pycairo", pygobject, "dbus-python")
+    pyproject = application("player", *requirements, python=">=3.14,<4")
+    versions = "import cairo, gi, dbus; print(cairo.version, gi.__version__, dbus.__version__)"
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": versions})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    dockerfile = (root / "Dockerfile").read_text()
+    build = arg(dockerfile, "BUILD_PACKAGES").strip('"').split()
+    assert {"gcc", "libcairo2-dev", girepository, "libdbus-1-dev"} <= set(build)
+    headers = headers_where_the_base_lacks_them("python:3.14-slim-trixie", dockerfile)
+    with built(root, "prod", *headers) as tag:
+        assert re.fullmatch(r"[\d.]+ [\d.]+ [\d.]+", docker_run(tag))
+
+
 @pytest.mark.parametrize(
     ("requirement", "said"),
     [

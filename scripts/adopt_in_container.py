@@ -37,7 +37,16 @@ SYSTEM_LIBRARIES = {
     "mysqlclient": ("default-libmysqlclient-dev pkg-config", "libmariadb3"),
     "python-magic": ("", "libmagic1t64"),
     "python-ldap": ("libldap-dev libsasl2-dev", "libldap2"),  # publishes no Linux wheel
+    "opencv-python": ("", "libgl1 libglib2.0-0t64"),  # what its wheel leaves to the system
+    "opencv-contrib-python": ("", "libgl1 libglib2.0-0t64"),
+    "weasyprint": ("", "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"),
+    "cairocffi": ("", "libcairo2"),  # cairosvg's
+    "pycairo": ("libcairo2-dev pkg-config", "libcairo2"),  # Linux: no wheel
+    "pygobject": ("libgirepository-2.0-dev libcairo2-dev pkg-config", "libgirepository-2.0-0"),
+    "dbus-python": ("libdbus-1-dev libglib2.0-dev pkg-config", "libdbus-1-3"),  # no wheel
 }
+# PyGObject before 3.51 builds against GObject Introspection's first API.
+PYGOBJECT_1 = ("libgirepository1.0-dev libcairo2-dev pkg-config", "libgirepository-1.0-1")
 # Locked packages whose wheels bundle a system library: where the chosen Python has no wheel of
 # their locked version, they build from source against its headers and load it at run time.
 BUNDLED_LIBRARIES = {
@@ -456,10 +465,15 @@ def sdist_only() -> list[str]:
 def system_packages(from_source: list[str]) -> tuple[list[str], list[str]]:
     """The Debian packages the locked packages need to build from source, and at run time;
     `from_source` names those that build from source on the chosen Python ("cffi 1.17.1")."""
-    names = {normalize(package["name"]) for package in locked_packages()}
+    from poetry.core.constraints.version import Version
+
+    locked = {normalize(package["name"]): package["version"] for package in locked_packages()}
+    names = set(locked)
     if "psycopg-binary" in names:
         names.discard("psycopg")
     found = [SYSTEM_LIBRARIES[name] for name in sorted(names & SYSTEM_LIBRARIES.keys())]
+    if "pygobject" in names and Version.parse(locked["pygobject"]) < Version.parse("3.51"):
+        found[found.index(SYSTEM_LIBRARIES["pygobject"])] = PYGOBJECT_1
     built = {normalize(package.split()[0]) for package in from_source}
     found += [BUNDLED_LIBRARIES[name] for name in sorted(built & BUNDLED_LIBRARIES.keys())]
     build = {debian for headers, _ in found for debian in headers.split()}
