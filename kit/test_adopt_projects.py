@@ -371,6 +371,22 @@ def arg(dockerfile: str, name: str) -> str:
     return re.search(rf"(?m)^ARG {name}=(.*)$", dockerfile).group(1)
 
 
+def packages_in(dockerfile: str, name: str) -> set[str]:
+    """The Debian packages a list ARG (BUILD_PACKAGES, RUNTIME_PACKAGES) names."""
+    return set(arg(dockerfile, name).strip('"').split())
+
+
+def adopted_script(
+    top: Path, name: str, requirements: tuple[str, ...], script: str, python: str = ">=3.14"
+) -> Path:
+    """An application whose main.py is `script`, adopted with adopt's defaults."""
+    pyproject = application(name, *requirements, python=python)
+    root = make_project(top, {"pyproject.toml": pyproject, "main.py": script})
+    code, output = adopt(root)
+    assert code == 0, output
+    return root
+
+
 def headers_where_the_base_lacks_them(base: str, dockerfile: str) -> list[str]:
     """The official python images carry Python's C headers; this machine's stand-ins for them do
     not, so a C extension also needs Debian's python3.X-dev there (and only there)."""
@@ -649,17 +665,14 @@ def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev
     CPython 3.14, have none for it, and on 3.14 build from source against the libraries their
     wheels bundle. adopt gives each its headers to build with and its library to load."""
     requirements = ("python-ldap (>=3.4)", "psycopg2-binary (==2.9.10)", "cffi (==1.17.1)")
-    pyproject = application("directory", *requirements, python=">=3.14")
     versions = "import ldap, psycopg2, cffi, _cffi_backend; print(psycopg2.__libpq_version__)"
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": versions})
 
-    code, output = adopt(root)
+    root = adopted_script(tmp_path, "directory", requirements, versions)
 
-    assert code == 0, output
     dockerfile = (root / "Dockerfile").read_text()
     assert arg(dockerfile, "PYTHON_VERSION") == "3.14"
-    build = arg(dockerfile, "BUILD_PACKAGES").strip('"').split()
-    assert {"gcc", "libldap-dev", "libsasl2-dev", "libpq-dev", "libffi-dev"} <= set(build)
+    build = packages_in(dockerfile, "BUILD_PACKAGES")
+    assert {"gcc", "libldap-dev", "libsasl2-dev", "libpq-dev", "libffi-dev"} <= build
     assert arg(dockerfile, "RUNTIME_PACKAGES") == '"libffi8 libldap2 libpq5"'
     headers = headers_where_the_base_lacks_them("python:3.14-slim-trixie", dockerfile)
     with built(root, "prod", *headers) as tag:
@@ -673,16 +686,13 @@ def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev
 def test_wheels_that_leave_libraries_to_the_system_get_them_in_prod(tmp_path: Path) -> None:
     """OpenCV's wheel loads libGL and GLib, WeasyPrint loads Pango through cffi: a slim image has
     neither ("libGL.so.1: cannot open shared object file"). adopt puts them in RUNTIME_PACKAGES."""
-    pyproject = application("docs", "opencv-python", "weasyprint", python=">=3.14")
     script = "import cv2, weasyprint\n\npdf = weasyprint.HTML(string='<p>Hi</p>').write_pdf()\n"
     script += "print(cv2.__version__, pdf[:5].decode())\n"
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": script})
 
-    code, output = adopt(root)
+    root = adopted_script(tmp_path, "docs", ("opencv-python", "weasyprint"), script)
 
-    assert code == 0, output
-    runtime = arg((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES").strip('"').split()
-    assert {"libgl1", "libglib2.0-0t64", "libpango-1.0-0", "libpangoft2-1.0-0"} <= set(runtime)
+    runtime = packages_in((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES")
+    assert {"libgl1", "libglib2.0-0t64", "libpango-1.0-0", "libpangoft2-1.0-0"} <= runtime
     with built(root, "prod") as tag:
         printed = docker_run(tag)  # and fontconfig's note that it has no cache: prod is read-only
     assert re.fullmatch(r"[\d.]+ %PDF-", printed.splitlines()[-1]), printed
@@ -704,16 +714,13 @@ def test_gnome_bindings_without_linux_wheels_build_with_their_headers_in_prod(
     before 3.51 against GObject Introspection's first API), and loads its library in prod, which
     has no compiler."""
     requirements = ("pycairo", pygobject, "dbus-python")
-    pyproject = application("player", *requirements, python=">=3.14,<4")
     versions = "import cairo, gi, dbus; print(cairo.version, gi.__version__, dbus.__version__)"
-    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": versions})
 
-    code, output = adopt(root)
+    root = adopted_script(tmp_path, "player", requirements, versions, python=">=3.14,<4")
 
-    assert code == 0, output
     dockerfile = (root / "Dockerfile").read_text()
-    build = arg(dockerfile, "BUILD_PACKAGES").strip('"').split()
-    assert {"gcc", "libcairo2-dev", girepository, "libdbus-1-dev"} <= set(build)
+    build = packages_in(dockerfile, "BUILD_PACKAGES")
+    assert {"gcc", "libcairo2-dev", girepository, "libdbus-1-dev"} <= build
     headers = headers_where_the_base_lacks_them("python:3.14-slim-trixie", dockerfile)
     with built(root, "prod", *headers) as tag:
         assert re.fullmatch(r"[\d.]+ [\d.]+ [\d.]+", docker_run(tag))

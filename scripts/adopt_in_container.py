@@ -229,6 +229,11 @@ def locked_packages() -> list[dict]:
     return packages
 
 
+def versions_of(packages: list[dict]) -> dict[str, str]:
+    """Each locked package's version, by its normalized name."""
+    return {normalize(package["name"]): package["version"] for package in packages}
+
+
 def best_for_lock(versions: list[str]) -> tuple[str, str, list[str]]:
     """The newest of `versions` for which every compiled package in poetry.lock has a Linux
     wheel built for it, for x86_64 (CI, servers) and arm64 (Apple Silicon's dev container,
@@ -323,7 +328,7 @@ def with_pinning_parents(names: list[str]) -> list[str]:
     locked package that pins one to its exact version (psycopg pins psycopg-binary, pydantic
     pins pydantic-core), which would otherwise hold it where it is."""
     packages = locked_packages()
-    locked = {normalize(package["name"]): package["version"] for package in packages}
+    locked = versions_of(packages)
     wanted = [normalize(name) for name in names]
     parents = []
     for package in packages:
@@ -467,13 +472,14 @@ def system_packages(from_source: list[str]) -> tuple[list[str], list[str]]:
     `from_source` names those that build from source on the chosen Python ("cffi 1.17.1")."""
     from poetry.core.constraints.version import Version
 
-    locked = {normalize(package["name"]): package["version"] for package in locked_packages()}
+    locked = versions_of(locked_packages())
     names = set(locked)
     if "psycopg-binary" in names:
         names.discard("psycopg")
-    found = [SYSTEM_LIBRARIES[name] for name in sorted(names & SYSTEM_LIBRARIES.keys())]
+    libraries = dict(SYSTEM_LIBRARIES)
     if "pygobject" in names and Version.parse(locked["pygobject"]) < Version.parse("3.51"):
-        found[found.index(SYSTEM_LIBRARIES["pygobject"])] = PYGOBJECT_1
+        libraries["pygobject"] = PYGOBJECT_1
+    found = [libraries[name] for name in sorted(names & libraries.keys())]
     built = {normalize(package.split()[0]) for package in from_source}
     found += [BUNDLED_LIBRARIES[name] for name in sorted(built & BUNDLED_LIBRARIES.keys())]
     build = {debian for headers, _ in found for debian in headers.split()}
