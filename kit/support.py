@@ -243,23 +243,23 @@ def labels(image_or_container: str) -> dict[str, str]:
     return json.loads(found.stdout) or {}
 
 
-def published_url(container: str) -> str:
-    """The base URL of the loopback port a container publishes its port 8000 on; "" while it has
-    none (or is not there yet)."""
-    found = run(["docker", "port", container, "8000/tcp"], check=False)
+def published_url(container: str, port: str = "8000") -> str:
+    """The base URL of the loopback port a container publishes its port (8000) on; "" while it
+    has none (or is not there yet)."""
+    found = run(["docker", "port", container, f"{port}/tcp"], check=False)
     port = found.stdout.split(":")[-1].strip() if found.returncode == 0 else ""
     return f"http://127.0.0.1:{port}" if port else ""
 
 
 @contextmanager
-def serving(image: str, *flags: str) -> Iterator[tuple[str, str]]:
-    """The image started detached, port 8000 published on a free loopback port; yields
+def serving(image: str, *flags: str, port: str = "8000") -> Iterator[tuple[str, str]]:
+    """The image started detached, its port (8000) published on a free loopback port; yields
     (container name, base URL) and removes the container afterwards."""
     name = unique("kit-serve")
-    run(["docker", "run", "-d", "--name", name, *flags, "-p", "127.0.0.1::8000", image])
+    run(["docker", "run", "-d", "--name", name, *flags, "-p", f"127.0.0.1::{port}", image])
     try:
-        url = published_url(name)
-        assert url, f"{name} publishes no port 8000"
+        url = published_url(name, port)
+        assert url, f"{name} publishes no port {port}"
         yield name, url
     finally:
         run(["docker", "rm", "-f", name], check=False)

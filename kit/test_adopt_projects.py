@@ -661,11 +661,14 @@ def test_a_dependency_that_loads_a_system_library_gets_it_in_prod_and_dev(
 def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev(
     tmp_path: Path,
 ) -> None:
-    """python-ldap publishes no Linux wheel; psycopg2-binary 2.9.10 and cffi 1.17.1, locked before
-    CPython 3.14, have none for it, and on 3.14 build from source against the libraries their
-    wheels bundle. adopt gives each its headers to build with and its library to load."""
+    """python-ldap and PyAudio publish no Linux wheel; psycopg2-binary 2.9.10 and cffi 1.17.1,
+    locked before CPython 3.14, have none for it, and on 3.14 build from source against the
+    libraries their wheels bundle. adopt gives each its headers to build with and its library to
+    load."""
     requirements = ("python-ldap (>=3.4)", "psycopg2-binary (==2.9.10)", "cffi (==1.17.1)")
-    versions = "import ldap, psycopg2, cffi, _cffi_backend; print(psycopg2.__libpq_version__)"
+    requirements += ("pyaudio (>=0.2.14)",)
+    versions = "import ldap, psycopg2, pyaudio, cffi, _cffi_backend\n"
+    versions += "print(psycopg2.__libpq_version__, pyaudio.get_portaudio_version())"
 
     root = adopted_script(tmp_path, "directory", requirements, versions)
 
@@ -673,29 +676,42 @@ def test_dependencies_that_build_from_source_get_their_libraries_in_prod_and_dev
     assert arg(dockerfile, "PYTHON_VERSION") == "3.14"
     build = packages_in(dockerfile, "BUILD_PACKAGES")
     assert {"gcc", "libldap-dev", "libsasl2-dev", "libpq-dev", "libffi-dev"} <= build
-    assert arg(dockerfile, "RUNTIME_PACKAGES") == '"libffi8 libldap2 libpq5"'
+    assert "portaudio19-dev" in build
+    assert arg(dockerfile, "RUNTIME_PACKAGES") == '"libffi8 libldap2 libportaudio2 libpq5"'
     headers = headers_where_the_base_lacks_them("python:3.14-slim-trixie", dockerfile)
     with built(root, "prod", *headers) as tag:
         in_prod = docker_run(tag)
         docker_build(root, "dev", tag, *headers)
         in_dev = docker_run(tag, "python", "-c", versions)
 
-    assert in_prod.isdigit() and in_dev == in_prod
+    assert re.fullmatch(r"\d+ \d+", in_prod) and in_dev == in_prod
 
 
-def test_wheels_that_leave_libraries_to_the_system_get_them_in_prod(tmp_path: Path) -> None:
-    """OpenCV's wheel loads libGL and GLib, WeasyPrint loads Pango through cffi: a slim image has
-    neither ("libGL.so.1: cannot open shared object file"). adopt puts them in RUNTIME_PACKAGES."""
-    script = "import cv2, weasyprint\n\npdf = weasyprint.HTML(string='<p>Hi</p>').write_pdf()\n"
-    script += "print(cv2.__version__, pdf[:5].decode())\n"
+def test_packages_that_leave_libraries_and_programs_to_the_system_get_them_in_prod(
+    tmp_path: Path,
+) -> None:
+    """OpenCV's wheel loads libGL and GLib, WeasyPrint loads Pango through cffi, pyodbc's wheel
+    loads unixODBC, and pdf2image and pytesseract run Poppler's and Tesseract's programs: a slim
+    image has none of them ("libGL.so.1: cannot open shared object file", "Unable to get page
+    count. Is poppler installed?"). adopt puts them in RUNTIME_PACKAGES."""
+    script = "import cv2, pdf2image, pyodbc, pytesseract, weasyprint\n\n"
+    script += "pdf = weasyprint.HTML(string='<p>Hi</p>').write_pdf()\n"
+    script += "page = pdf2image.convert_from_bytes(pdf, dpi=72)[0]\n"
+    script += "tesseract = pytesseract.get_tesseract_version()\n"
+    script += "print(cv2.__version__, pdf[:5].decode(), page.size, tesseract.major)\n"
+    script += "print(pyodbc.drivers())\n"  # asks unixODBC
+    requirements = ("opencv-python", "weasyprint", "pyodbc", "pdf2image", "pytesseract")
 
-    root = adopted_script(tmp_path, "docs", ("opencv-python", "weasyprint"), script)
+    root = adopted_script(tmp_path, "docs", requirements, script)
 
     runtime = packages_in((root / "Dockerfile").read_text(), "RUNTIME_PACKAGES")
     assert {"libgl1", "libglib2.0-0t64", "libpango-1.0-0", "libpangoft2-1.0-0"} <= runtime
+    assert {"libodbc2", "poppler-utils", "tesseract-ocr"} <= runtime
     with built(root, "prod") as tag:
         printed = docker_run(tag)  # and fontconfig's note that it has no cache: prod is read-only
-    assert re.fullmatch(r"[\d.]+ %PDF-", printed.splitlines()[-1]), printed
+    # an A4 page at 72 dpi, rendered by Poppler's pdftoppm; Tesseract 5; no ODBC driver set up
+    assert re.fullmatch(r"[\d.]+ %PDF- \(59\d, 84\d\) 5", printed.splitlines()[-2]), printed
+    assert printed.splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(
@@ -1523,6 +1539,68 @@ def test_adopt_serves_a_dash_app_through_its_flask_server(
     assert healthy == "healthy"
     assert status == 200
     assert json.loads(layout)["props"]["children"] == "shape: dash"
+
+
+GRADIO_APP = """\
+import gradio as gr
+
+
+def greet(name: str) -> str:
+    return f"Hello {name}"
+
+
+demo = gr.Interface(
+    fn=greet,
+    inputs="text",
+    outputs="text",
+    title="shape: gradio",
+    examples=[["kit"]],
+    cache_examples=True,  # at launch: in .gradio/ unless told
+)
+demo.launch()
+"""
+NICEGUI_APP = """\
+from nicegui import ui
+
+ui.label("shape: nicegui")
+
+ui.run(port=8090, reload=False)
+"""
+
+
+@pytest.mark.parametrize(
+    ("dependency", "script", "app", "port"),
+    [
+        ("gradio (>=5)", "app.py", GRADIO_APP, "7860"),
+        ("nicegui (>=3)", "main.py", NICEGUI_APP, "8090"),  # the port its ui.run() names
+    ],
+    ids=["gradio", "nicegui"],
+)
+def test_adopt_serves_an_app_whose_script_starts_its_own_server(
+    tmp_path: Path, dependency: str, script: str, app: str, port: str
+) -> None:
+    """Gradio and NiceGUI apps are scripts that start their own server (demo.launch(), as
+    Hugging Face Spaces' app.py does; ui.run()) on their own port (7860, 8080, or the one the
+    script names): prod runs the script and exposes and checks that port, where Gradio, which
+    listens on 127.0.0.1 and caches its examples in the working directory unless told, answers a
+    published port too."""
+    framework = dependency.split()[0]
+    pyproject = application("demo", dependency, python=">=3.12,<4")
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, script: app})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert f"starts with python {script} (" in output
+    assert f"'s server, on {port})" in output
+    assert arg((root / "Dockerfile").read_text(), "APP_PORT") == port
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN, port=port) as (name, url):
+        healthy = health_within(name, 60)
+        status, page = http_get(url)
+
+    assert healthy == "healthy"
+    assert status == 200
+    assert f"shape: {framework}" in page.decode()
 
 
 TEXTS = "GREETING = 'bot started'\n"

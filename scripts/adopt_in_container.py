@@ -28,8 +28,8 @@ DEV_TOOLS = ["debugpy", "ruff", "pytest", "pre-commit", "pre-commit-hooks"]
 # Official python:<version>-slim-trixie images of the Pythons still supported, newest first (3.10
 # ended in October 2026; the kit's stages read TOML with tomllib, new in 3.11).
 PYTHONS = ["3.14", "3.13", "3.12", "3.11"]
-# Locked packages that load a system library at run time: the Debian packages that build them
-# from source (besides a compiler) and that they load.
+# Locked packages that load a system library or run a program at run time: the Debian packages
+# that build them from source (besides a compiler) and that they load or run.
 SYSTEM_LIBRARIES = {
     "psycopg": ("", "libpq5"),  # pure Python: libpq, unless psycopg-binary is locked too
     "psycopg-c": ("libpq-dev", "libpq5"),
@@ -44,6 +44,11 @@ SYSTEM_LIBRARIES = {
     "pycairo": ("libcairo2-dev pkg-config", "libcairo2"),  # Linux: no wheel
     "pygobject": ("libgirepository-2.0-dev libcairo2-dev pkg-config", "libgirepository-2.0-0"),
     "dbus-python": ("libdbus-1-dev libglib2.0-dev pkg-config", "libdbus-1-3"),  # no wheel
+    "pyaudio": ("portaudio19-dev", "libportaudio2"),  # Linux: no wheel
+    "pyodbc": ("unixodbc-dev", "libodbc2"),  # its wheels leave unixODBC to the system
+    # and the programs that a package runs: "Unable to get page count. Is poppler installed?"
+    "pdf2image": ("", "poppler-utils"),
+    "pytesseract": ("", "tesseract-ocr"),  # with its English data
 }
 # PyGObject before 3.51 builds against GObject Introspection's first API.
 PYGOBJECT_1 = ("libgirepository1.0-dev libcairo2-dev pkg-config", "libgirepository-1.0-1")
