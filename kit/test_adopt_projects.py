@@ -1757,6 +1757,30 @@ def test_prod_gets_the_projects_extras_but_those_that_hold_its_tooling(tmp_path:
     assert found == "['tomlkit']"
 
 
+def test_adopt_adds_a_dev_tool_whose_newest_release_the_projects_pins_rule_out(
+    tmp_path: Path,
+) -> None:
+    """Poetry adds a tool at its newest release: pytest 9.2 needs packaging 24 or newer, which a
+    project that pins packaging<24 (as langchain-core 0.1 does) rules out. adopt adds that one at
+    any version the project's dependencies allow, says which it locked, and the dev image runs it
+    beside the project's pin."""
+    files = {"pyproject.toml": application("pinned", "packaging (<24)"), "main.py": "print(1)\n"}
+    root = make_project(tmp_path, files)
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    said = re.search(r"as their newest conflict with them: pytest \(locked: ([\d.]+)\)", output)
+    assert said, output
+    assert '    "pytest",\n' in (root / "pyproject.toml").read_text()  # any version
+    versions = "import packaging, pytest; print(packaging.__version__, pytest.__version__)"
+    with built(root, "dev") as tag:
+        packaging, pytest_version = docker_run(tag, "python", "-c", versions).split()
+
+    assert int(packaging.split(".")[0]) < 24
+    assert pytest_version == said.group(1)
+
+
 def test_adopt_refuses_a_stale_lock(tmp_path: Path) -> None:
     root = adopted_application(tmp_path)
     pyproject = root / "pyproject.toml"

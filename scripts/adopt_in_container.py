@@ -447,18 +447,33 @@ def built_wheel(data: dict) -> tuple[list[str] | None, list[str], dict[str, str]
     return sorted(packages), sorted(tops), folders
 
 
-def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> list[str]:
-    """Add the missing tools to the dev group. Where the project supports Pythons older than the
-    tools do (a library), they are added for the image's Python and newer only."""
+def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> tuple[list[str], dict]:
+    """Add the missing tools to the dev group; and those added at any version, by their locked
+    one. Where the project supports Pythons older than the tools do (a library), they are added
+    for the image's Python and newer only."""
     present = main_dependencies(data).union(*(g["names"] for g in found.values()))
     missing = [tool for tool in DEV_TOOLS if tool not in present]
-    if missing:
-        result = poetry("add", "--lock", "--group", "dev", *missing)
+
+    def add(*names: str) -> subprocess.CompletedProcess[str]:
+        result = poetry("add", "--lock", "--group", "dev", *names)
         if result.returncode != 0:
-            result = poetry("add", "--lock", "--group", "dev", "--python", f">={python}", *missing)
-        if result.returncode != 0:
-            stop(f"poetry could not add the dev tools ({' '.join(missing)}): {reason(result)}")
-    return missing
+            result = poetry("add", "--lock", "--group", "dev", "--python", f">={python}", *names)
+        return result
+
+    if not missing or add(*missing).returncode == 0:
+        return missing, {}
+    # Poetry adds a tool at its newest release, which the project's own pins can rule out (an
+    # old langchain's packaging<24 rules out pytest 9): then each on its own, and one that still
+    # fails at any version the project's dependencies allow.
+    loose = []
+    for tool in missing:
+        if add(tool).returncode != 0:
+            result = add(f"{tool}=*")
+            if result.returncode != 0:
+                stop(f"poetry could not add the dev tool {tool}: {reason(result)}")
+            loose.append(tool)
+    versions = versions_of(locked_packages())
+    return missing, {tool: versions.get(tool, "") for tool in loose}
 
 
 def sdist_only() -> list[str]:
@@ -626,7 +641,7 @@ def main() -> None:
     path_deps = path_dependencies()
     found = groups(data)
     python, why, from_source = best_for_lock(versions)  # the lock as it is now
-    added = add_dev_tools(data, found, python)
+    added, loose = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
     print(
         json.dumps(
@@ -657,6 +672,7 @@ def main() -> None:
                     | set(table(data, "tool.poetry.extras"))
                 ),
                 "added": added,
+                "loose_tools": loose,
                 "sdist_only": sdist_only(),
                 "system_packages": system_packages(from_source),
                 "path_dependencies": path_deps,
