@@ -356,7 +356,10 @@ if [ -n "$RUNTIME_PACKAGES" ]; then
     /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old /var/lib/dpkg/*-old
 fi
 groupadd --system --gid 10001 app
-useradd --system --uid 10001 --gid app --no-create-home --no-log-init --shell /usr/sbin/nologin app
+# Its home is /tmp, the one place a read-only prod can write (--tmpfs /tmp): libraries that cache
+# under ~ (fontconfig, Matplotlib, Hugging Face's models) work there instead of failing.
+useradd --system --uid 10001 --gid app --home-dir /tmp --no-create-home --no-log-init \
+  --shell /usr/sbin/nologin app
 mkdir /app
 find /etc /usr /var /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 EOF

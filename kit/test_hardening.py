@@ -44,6 +44,17 @@ def test_prod_serves_read_only_without_capabilities_as_non_root(
     assert inspect(name, "{{.HostConfig.ReadonlyRootfs}}") == "true"
 
 
+def test_prod_app_user_caches_under_its_home_even_read_only(prod_image: str) -> None:
+    """Libraries cache under ~ (~/.cache/huggingface, fontconfig's, Matplotlib's): the home is
+    /tmp, which a read-only prod mounts as a tmpfs."""
+    cache = "import pathlib; cache = pathlib.Path.home() / '.cache' / 'models'\n"
+    cache += "cache.mkdir(parents=True); (cache / 'model.bin').write_text('weights'); print(cache)"
+
+    made = run(["docker", "run", "--rm", *LOCKED_DOWN, prod_image, "python", "-c", cache])
+
+    assert made.stdout.strip() == "/tmp/.cache/models"
+
+
 def test_prod_venv_belongs_to_root_and_the_app_user_can_write_nothing_in_it_or_the_app(
     prod_image: str,
 ) -> None:
