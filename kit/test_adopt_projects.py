@@ -1618,6 +1618,9 @@ BOT = "from %s import GREETING\n\nif __name__ == '__main__':\n    print(GREETING
         # src/ a plain folder, its modules importing each other by name, as run from there
         ({"src/main.py": BOT % "texts", "src/texts.py": TEXTS}, "python src/main.py"),
         ({"bot/__init__.py": TEXTS, "bot/__main__.py": BOT % "bot"}, "python -m bot"),
+        # a folder's __main__.py that imports its neighbours by name runs as a script
+        ({"src/__main__.py": BOT % "texts", "src/texts.py": TEXTS}, "python src/__main__.py"),
+        ({"src/__main__.py": BOT % "src.texts", "src/texts.py": TEXTS}, "python -m src"),
     ],
 )
 def test_adopt_starts_a_script_project_with_the_main_module_in_its_folder(
