@@ -1567,23 +1567,41 @@ ui.label("shape: nicegui")
 ui.run(port=8090, reload=False)
 """
 
+FASTHTML_APP = """\
+import os
+
+from fasthtml.common import P, fast_app, serve
+
+# The session key from the environment: prod cannot write FastHTML's .sesskey file in /app.
+app, rt = fast_app(secret_key=os.environ.get("SESSION_SECRET", "not-a-secret"))
+
+
+@rt("/")
+def get():
+    return P("shape: python-fasthtml")
+
+
+serve()
+"""
+
 
 @pytest.mark.parametrize(
     ("dependency", "script", "app", "port"),
     [
         ("gradio (>=5)", "app.py", GRADIO_APP, "7860"),
         ("nicegui (>=3)", "main.py", NICEGUI_APP, "8090"),  # the port its ui.run() names
+        ("python-fasthtml (>=0.12)", "main.py", FASTHTML_APP, "5001"),
     ],
-    ids=["gradio", "nicegui"],
+    ids=["gradio", "nicegui", "fasthtml"],
 )
 def test_adopt_serves_an_app_whose_script_starts_its_own_server(
     tmp_path: Path, dependency: str, script: str, app: str, port: str
 ) -> None:
-    """Gradio and NiceGUI apps are scripts that start their own server (demo.launch(), as
-    Hugging Face Spaces' app.py does; ui.run()) on their own port (7860, 8080, or the one the
-    script names): prod runs the script and exposes and checks that port, where Gradio, which
-    listens on 127.0.0.1 and caches its examples in the working directory unless told, answers a
-    published port too."""
+    """Gradio, NiceGUI and FastHTML apps are scripts that start their own server (demo.launch(),
+    as Hugging Face Spaces' app.py does; ui.run(); serve()) on their own port (7860, 8080, 5001,
+    or the one the script names): prod runs the script and exposes and checks that port, where
+    Gradio, which listens on 127.0.0.1 and caches its examples in the working directory unless
+    told, answers a published port too."""
     framework = dependency.split()[0]
     pyproject = application("demo", dependency, python=">=3.12,<4")
     root = make_project(tmp_path, {"pyproject.toml": pyproject, script: app})
