@@ -1584,6 +1584,25 @@ def get():
 serve()
 """
 
+AIOHTTP_APP = """\
+import os
+
+from aiohttp import web
+
+PORT = int(os.environ.get("PORT", "8081"))
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text="shape: aiohttp")
+
+
+app = web.Application()
+app.router.add_get("/", index)
+
+if __name__ == "__main__":
+    web.run_app(app, port=PORT)
+"""
+
 
 @pytest.mark.parametrize(
     ("dependency", "script", "app", "port"),
@@ -1591,17 +1610,19 @@ serve()
         ("gradio (>=5)", "app.py", GRADIO_APP, "7860"),
         ("nicegui (>=3)", "main.py", NICEGUI_APP, "8090"),  # the port its ui.run() names
         ("python-fasthtml (>=0.12)", "main.py", FASTHTML_APP, "5001"),
+        ("aiohttp (>=3.9)", "main.py", AIOHTTP_APP, "8081"),  # the port PORT falls back to
     ],
-    ids=["gradio", "nicegui", "fasthtml"],
+    ids=["gradio", "nicegui", "fasthtml", "aiohttp"],
 )
 def test_adopt_serves_an_app_whose_script_starts_its_own_server(
     tmp_path: Path, dependency: str, script: str, app: str, port: str
 ) -> None:
-    """Gradio, NiceGUI and FastHTML apps are scripts that start their own server (demo.launch(),
-    as Hugging Face Spaces' app.py does; ui.run(); serve()) on their own port (7860, 8080, 5001,
-    or the one the script names): prod runs the script and exposes and checks that port, where
-    Gradio, which listens on 127.0.0.1 and caches its examples in the working directory unless
-    told, answers a published port too."""
+    """Gradio, NiceGUI, FastHTML and aiohttp apps are scripts that start their own server
+    (demo.launch(), as Hugging Face Spaces' app.py does; ui.run(); serve(); web.run_app()) on
+    their own port (7860, 8080, 5001, 8080, or the one the script names, or gives a variable):
+    prod runs the script and exposes and checks that port, where Gradio, which listens on
+    127.0.0.1 and caches its examples in the working directory unless told, answers a published
+    port too."""
     framework = dependency.split()[0]
     pyproject = application("demo", dependency, python=">=3.12,<4")
     root = make_project(tmp_path, {"pyproject.toml": pyproject, script: app})
@@ -1619,6 +1640,112 @@ def test_adopt_serves_an_app_whose_script_starts_its_own_server(
     assert healthy == "healthy"
     assert status == 200
     assert f"shape: {framework}" in page.decode()
+
+
+QUART_APP = """\
+from quart import Quart
+
+app = Quart(__name__)
+
+
+@app.route("/")
+async def hello() -> dict[str, str]:
+    return {"shape": "quart"}
+"""
+STARLETTE_APP = """\
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def hello(request):
+    return JSONResponse({"shape": "starlette"})
+
+
+app = Starlette(routes=[Route("/", hello)])
+"""
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "app", "command"),
+    [
+        # Quart brings hypercorn, its own server
+        (["quart (>=0.19)"], QUART_APP, "hypercorn main:app --bind 0.0.0.0:8000"),
+        (
+            ["starlette (>=0.40)", "granian (>=2)"],
+            STARLETTE_APP,
+            "granian --interface asgi main:app --host 0.0.0.0 --port 8000",
+        ),
+    ],
+    ids=["hypercorn", "granian"],
+)
+def test_adopt_serves_an_asgi_app_with_the_server_the_project_has(
+    tmp_path: Path, dependencies: list[str], app: str, command: str
+) -> None:
+    """An ASGI app whose project locks hypercorn or granian, not uvicorn: prod serves it with
+    that server, where adopt fell back to `python main.py`, which serves nothing."""
+    pyproject = application("asgi", *dependencies)
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": app})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert f"starts with {command}" in output
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN) as (name, url):
+        healthy = health_within(name, 60)
+        status, page = http_get(url)
+
+    assert healthy == "healthy"
+    assert status == 200
+    assert json.loads(page)["shape"] in app
+
+
+def console_script_service(run_call: str) -> dict[str, str]:
+    """A package whose console script starts uvicorn itself, with the port its settings module
+    reads from the environment, falling back to 8082."""
+    pyproject = FASTAPI_PROJECT % ("svc", "1") + '\n[project.scripts]\nsvc = "svc.main:start"\n'
+    main = (APP % "console-script").replace("from fastapi", "import uvicorn\nfrom fastapi", 1)
+    return {
+        "pyproject.toml": pyproject + BUILD_SYSTEM % ">=2.0.0,<3.0.0",
+        "svc/__init__.py": "",
+        "svc/settings.py": 'import os\n\nPORT = int(os.environ.get("SVC_PORT", "8082"))\n',
+        "svc/main.py": main.replace("from fastapi import FastAPI", "from fastapi import FastAPI"
+                                    "\n\nfrom svc import settings")
+        + f"\n\ndef start() -> None:\n    {run_call}\n",
+    }  # fmt: skip
+
+
+def test_adopt_serves_on_the_port_a_console_script_gives_its_server(tmp_path: Path) -> None:
+    """A console script that runs `uvicorn.run(app, port=settings.PORT)`: prod exposes, checks and
+    publishes the port the settings give, where adopt took 8000 and the container never became
+    healthy."""
+    run_call = 'uvicorn.run(app, host="0.0.0.0", port=settings.PORT)'
+    root = make_project(tmp_path, console_script_service(run_call))
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with svc (uvicorn's server, on 8082)" in output
+    assert arg((root / "Dockerfile").read_text(), "APP_PORT") == "8082"
+    with built(root, "prod") as tag, serving(tag, *LOCKED_DOWN, port="8082") as (name, url):
+        healthy = health_within(name, 60)
+        status, page = http_get(url)
+
+    assert healthy == "healthy"
+    assert status == 200
+    assert json.loads(page) == {"shape": "console-script"}
+
+
+def test_adopt_warns_of_a_server_that_listens_on_localhost_only(tmp_path: Path) -> None:
+    """uvicorn.run() without a host listens on 127.0.0.1: healthy inside prod, unreachable
+    through a published port. adopt cannot change the call; it says so, and what to write."""
+    root = make_project(tmp_path, console_script_service("uvicorn.run(app, port=settings.PORT)"))
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "listens on 127.0.0.1 only" in output
+    assert 'give uvicorn.run() host="0.0.0.0"' in output
 
 
 TEXTS = "GREETING = 'bot started'\n"
