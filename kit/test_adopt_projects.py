@@ -1610,7 +1610,7 @@ if __name__ == "__main__":
         ("gradio (>=5)", "app.py", GRADIO_APP, "7860"),
         ("nicegui (>=3)", "main.py", NICEGUI_APP, "8090"),  # the port its ui.run() names
         ("python-fasthtml (>=0.12)", "main.py", FASTHTML_APP, "5001"),
-        ("aiohttp (>=3.9)", "main.py", AIOHTTP_APP, "8081"),  # the port PORT falls back to
+        ("aiohttp (>=3.9)", "server.py", AIOHTTP_APP, "8081"),  # the port PORT falls back to
     ],
     ids=["gradio", "nicegui", "fasthtml", "aiohttp"],
 )
@@ -1642,6 +1642,29 @@ def test_adopt_serves_an_app_whose_script_starts_its_own_server(
     assert f"shape: {framework}" in page.decode()
 
 
+def test_adopt_run_again_gives_your_section_the_environment_your_app_needs(
+    tmp_path: Path,
+) -> None:
+    """A Gradio project adopted by a kit from before the ENV lines that let Gradio listen on every
+    address: run again, your section gains them after your CMD, and the report says so."""
+    pyproject = application("demo", "gradio (>=5)", python=">=3.12,<4")
+    root = make_project(tmp_path, {"pyproject.toml": pyproject, "app.py": GRADIO_APP})
+    code, output = adopt(root)
+    assert code == 0, output
+    dockerfile = root / "Dockerfile"
+    env = re.search(r"(?m)^# Gradio.*\n(?:# .*\n)*ENV .*\\\n.*\n", dockerfile.read_text()).group(0)
+    yours = dockerfile.read_text().replace(
+        'CMD ["python", "app.py"]', 'CMD ["python", "-u", "app.py"]'
+    )
+    dockerfile.write_text(yours.replace(env, ""))  # your CMD, as an older kit wrote the section
+
+    again, output = adopt(root)
+
+    assert again == 0, output
+    assert 'CMD ["python", "-u", "app.py"]\n' + env in dockerfile.read_text()
+    assert "added to your project section: ENV GRADIO_SERVER_NAME=0.0.0.0" in output
+
+
 QUART_APP = """\
 from quart import Quart
 
@@ -1664,6 +1687,27 @@ async def hello(request):
 
 app = Starlette(routes=[Route("/", hello)])
 """
+FLASK_APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello() -> dict[str, str]:
+    return {"shape": "waitress"}
+"""
+SANIC_APP = """\
+from sanic import Sanic
+from sanic.response import json
+
+app = Sanic("shapes")
+
+
+@app.get("/")
+async def hello(request):
+    return json({"shape": "sanic"})
+"""
 
 
 @pytest.mark.parametrize(
@@ -1676,14 +1720,24 @@ app = Starlette(routes=[Route("/", hello)])
             STARLETTE_APP,
             "granian --interface asgi main:app --host 0.0.0.0 --port 8000",
         ),
+        # Sanic's own server, told to listen on every address
+        (["sanic (>=23)"], SANIC_APP, "sanic main:app --host 0.0.0.0 --port 8000"),
+        # a Flask app with waitress and no gunicorn: waitress, not Flask's development server
+        (
+            ["flask (>=3)", "waitress (>=3)"],
+            FLASK_APP,
+            "waitress-serve --listen=0.0.0.0:8000 main:app",
+        ),
     ],
-    ids=["hypercorn", "granian"],
+    ids=["hypercorn", "granian", "sanic", "waitress"],
 )
-def test_adopt_serves_an_asgi_app_with_the_server_the_project_has(
+def test_adopt_serves_an_app_with_the_server_the_project_has(
     tmp_path: Path, dependencies: list[str], app: str, command: str
 ) -> None:
-    """An ASGI app whose project locks hypercorn or granian, not uvicorn: prod serves it with
-    that server, where adopt fell back to `python main.py`, which serves nothing."""
+    """An ASGI app whose project locks hypercorn or granian, not uvicorn, a Sanic app, and a
+    Flask app with waitress, not gunicorn: prod serves it with that server, or Sanic's, where
+    adopt fell back to `python main.py`, which serves nothing (for Sanic, only on 127.0.0.1), or
+    to Flask's development server."""
     pyproject = application("asgi", *dependencies)
     root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": app})
 
@@ -1698,6 +1752,39 @@ def test_adopt_serves_an_asgi_app_with_the_server_the_project_has(
     assert healthy == "healthy"
     assert status == 200
     assert json.loads(page)["shape"] in app
+
+
+def test_adopt_starts_a_bots_main_script_not_its_webhook_server(tmp_path: Path) -> None:
+    """A bot with main.py (polling) and webhook.py (an aiohttp server for Telegram's webhook, as
+    aiogram's examples have it): main.py is how it starts; a server script only where there is
+    none (server.py above)."""
+    files = {"main.py": "print('polling')\n", "webhook.py": AIOHTTP_APP}
+    root = make_project(
+        tmp_path, {"pyproject.toml": application("bot", "aiohttp (>=3.9)"), **files}
+    )
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with python main.py\n" in output
+    assert arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL") == ""
+
+
+def test_adopt_checks_no_port_of_a_bot_that_polls_unless_told_to_serve(tmp_path: Path) -> None:
+    """One main.py, two modes: polling, or a webhook server (`if WEBHOOK: web.run_app(...)`).
+    A health check on the server's port would call the polling bot unhealthy."""
+    bot = AIOHTTP_APP.replace(
+        "    web.run_app(app, port=PORT)",
+        "    if os.environ.get('WEBHOOK'):\n        web.run_app(app, port=PORT)\n"
+        "    else:\n        dispatcher.start_polling()",
+    )
+    root = make_project(tmp_path, {"pyproject.toml": application("bot", "aiohttp"), "main.py": bot})
+
+    code, output = adopt(root)
+
+    assert code == 0, output
+    assert "starts with python main.py\n" in output
+    assert arg((root / "Dockerfile").read_text(), "HEALTHCHECK_URL") == ""
 
 
 def console_script_service(run_call: str) -> dict[str, str]:
