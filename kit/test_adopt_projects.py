@@ -1697,6 +1697,30 @@ app = Flask(__name__)
 def hello() -> dict[str, str]:
     return {"shape": "waitress"}
 """
+FALCON_APP = """\
+import falcon
+
+
+class Hello:
+    def on_get(self, req, resp):
+        resp.media = {"shape": "falcon"}
+
+
+app = falcon.App()
+app.add_route("/", Hello())
+"""
+FALCON_ASGI_APP = """\
+import falcon.asgi
+
+
+class Hello:
+    async def on_get(self, req, resp):
+        resp.media = {"shape": "falcon.asgi"}
+
+
+app = falcon.asgi.App()
+app.add_route("/", Hello())
+"""
 SANIC_APP = """\
 from sanic import Sanic
 from sanic.response import json
@@ -1728,16 +1752,23 @@ async def hello(request):
             FLASK_APP,
             "waitress-serve --listen=0.0.0.0:8000 main:app",
         ),
+        # Falcon, WSGI with gunicorn and ASGI with uvicorn
+        (["falcon (>=4)", "gunicorn (>=23)"], FALCON_APP, "gunicorn main:app --bind 0.0.0.0:8000"),
+        (
+            ["falcon (>=4)", "uvicorn (>=0.30)"],
+            FALCON_ASGI_APP,
+            "uvicorn main:app --host 0.0.0.0 --port 8000",
+        ),
     ],
-    ids=["hypercorn", "granian", "sanic", "waitress"],
+    ids=["hypercorn", "granian", "sanic", "waitress", "falcon", "falcon-asgi"],
 )
 def test_adopt_serves_an_app_with_the_server_the_project_has(
     tmp_path: Path, dependencies: list[str], app: str, command: str
 ) -> None:
-    """An ASGI app whose project locks hypercorn or granian, not uvicorn, a Sanic app, and a
-    Flask app with waitress, not gunicorn: prod serves it with that server, or Sanic's, where
-    adopt fell back to `python main.py`, which serves nothing (for Sanic, only on 127.0.0.1), or
-    to Flask's development server."""
+    """An ASGI app whose project locks hypercorn or granian, not uvicorn, a Sanic app, a Flask
+    app with waitress, not gunicorn, and Falcon apps (WSGI and ASGI): prod serves it with that
+    server, or Sanic's, where adopt fell back to `python main.py`, which serves nothing (for
+    Sanic, only on 127.0.0.1), or to Flask's development server."""
     pyproject = application("asgi", *dependencies)
     root = make_project(tmp_path, {"pyproject.toml": pyproject, "main.py": app})
 
