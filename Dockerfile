@@ -96,38 +96,8 @@ WORKDIR /project
 COPY pyproject.toml poetry.lock* ./
 # Then pyproject.toml is cut down to what decides the dependencies (what the lock's own hash
 # covers), so a version bump or a [tool.ruff] edit leaves the dependency layer as it is.
-RUN <<EOF
-set -eu
-if [ ! -f poetry.lock ]; then
-  echo >&2 "error: poetry.lock was not found: run 'poetry lock' and commit poetry.lock."
-  exit 1
-fi
-/opt/poetry/bin/python - <<'PY'
-import sys, tomlkit, tomllib
-try:
-    full = tomllib.load(open("pyproject.toml", "rb"))
-except tomllib.TOMLDecodeError as error:
-    sys.exit(f"TOMLDecodeError: {error}\n"
-             "error: pyproject.toml is not valid TOML: fix it where the line above says.")
-reduced = {}
-project = full.get("project", {})
-if project:
-    keys = ("name", "requires-python", "dependencies", "optional-dependencies")
-    reduced["project"] = {k: v for k, v in project.items() if k in keys} | {"version": "0"}
-    dynamic = [d for d in project.get("dynamic", []) if d in keys]
-    if dynamic:
-        reduced["project"]["dynamic"] = dynamic
-poetry = full.get("tool", {}).get("poetry", {})
-if poetry:
-    keys = ("name", "package-mode", "dependencies", "dev-dependencies", "group", "extras", "source")
-    reduced["tool"] = {"poetry": {k: v for k, v in poetry.items() if k in keys}}
-    if not project:
-        reduced["tool"]["poetry"]["version"] = "0"
-if "dependency-groups" in full:
-    reduced["dependency-groups"] = full["dependency-groups"]
-open("pyproject.toml", "w", encoding="utf-8").write(tomlkit.dumps(reduced))
-PY
-EOF
+RUN --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py \
+    /opt/poetry/bin/python /tmp/kit_build.py reduce
 
 # ---- app-files: the project's own files, staged under /app-root as prod will hold them, so prod
 # gets them as one small layer over an unchanged dependency layer. A package is built as a wheel
@@ -150,23 +120,8 @@ case "$APP_INSTALL" in
 esac
 python -m venv --without-pip /opt/venv
 mkdir -p /app-root/app /tmp/dist /tmp/deps
-# A wheel of a folder (argument 1) into a folder (2) with poetry-core, from Poetry's venv.
-build='import os, sys; os.chdir(sys.argv[1]); import poetry.core.masonry.api as api
-api.build_wheel(sys.argv[2])'
 # The path dependencies prod installs: those in the main group or PROD_GROUPS, or in PROD_EXTRAS.
-python - >/tmp/path-deps <<'PY'
-import os, re, tomllib
-lock = tomllib.load(open("poetry.lock", "rb"))
-groups = {"main", *os.environ["PROD_GROUPS"].replace(",", " ").split()}
-chosen = os.environ["PROD_EXTRAS"].split()
-extras = {re.split(r"[^\w.-]", n)[0] for e in chosen for n in lock.get("extras", {}).get(e, [])}
-for package in lock.get("package", []):
-    source = package.get("source", {})
-    in_groups = groups & set(package.get("groups") or [package.get("category", "main")])
-    if source.get("type") == "directory" and in_groups:
-        if not package.get("optional") or package["name"] in extras:
-            print(source["url"])
-PY
+python kit_build.py path-deps >/tmp/path-deps
 # Each a wheel: a Poetry project's with poetry-core, as the project's own; any other with uv,
 # which gets its build backend from the index.
 while read -r folder; do
@@ -176,14 +131,14 @@ while read -r folder; do
     exit 1
   fi
   if grep -qs poetry.core.masonry.api "$folder/pyproject.toml"; then
-    /opt/poetry/bin/python -c "$build" "$folder" /tmp/deps
+    /opt/poetry/bin/python kit_build.py wheel "$folder" /tmp/deps
   else
     /opt/uv/bin/uv build --quiet --wheel --out-dir /tmp/deps \
       ${POETRY_PYPI_MIRROR_URL:+--default-index "$POETRY_PYPI_MIRROR_URL"} "$folder"
   fi
 done </tmp/path-deps
 case "$APP_INSTALL" in
-  package|both) /opt/poetry/bin/python -c "$build" . /tmp/dist ;;
+  package|both) /opt/poetry/bin/python kit_build.py wheel . /tmp/dist ;;
 esac
 purelib="$(/opt/poetry/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 for wheel in /tmp/deps/*.whl /tmp/dist/*.whl; do
@@ -193,31 +148,17 @@ for wheel in /tmp/deps/*.whl /tmp/dist/*.whl; do
 done
 case "$APP_INSTALL" in
   files|both)
-    # Every file but Poetry's, the path dependencies' folders and, for "both", what the wheel
-    # installed already.
-    python - <<'PY'
-import pathlib, shutil, zipfile
-skip = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt", "sbom-requirements.txt"}
-for wheel in map(zipfile.ZipFile, pathlib.Path("/tmp/dist").glob("*.whl")):
-    tops = {name.split("/")[0] for name in wheel.namelist()}
-    skip |= tops | {top + ".py" for top in tops}
-    # and the folder the wheel was built from (src/, lib/): it holds the wheel's own modules
-    code = [name for name in wheel.namelist() if name.endswith(".py")]
-    for path in pathlib.Path(".").iterdir():
-        if any((path / n).is_file() and (path / n).read_bytes() == wheel.read(n) for n in code):
-            skip.add(path.name)
-skip |= {folder.split("/")[0] for folder in open("/tmp/path-deps").read().split()}
-for path in sorted(pathlib.Path(".").iterdir()):
-    if path.name not in skip:
-        copy = shutil.copytree if path.is_dir() else shutil.copy2
-        copy(path, pathlib.Path("/app-root/app") / path.name)
-PY
+    # Every file but Poetry's and the kit's, the path dependencies' folders and, for "both",
+    # what the wheel installed already.
+    python kit_build.py stage-files /app-root/app
     ;;
 esac
 # Bytecode checked by hash, not by the files' times (prod is read-only: nothing recompiles); the
 # modes a checkout has under any umask; and one fixed time on every file: the layer is a function
 # of the project's files alone, and the app user can write none of them.
 python -m compileall -q --invalidation-mode unchecked-hash -s /app-root -p / /app-root
+# Prod's health check is the kit's helper too.
+install -D -m 0644 kit_build.py /app-root/usr/local/lib/kit_build.py
 chmod -R u=rwX,go=rX /app-root
 find /app-root -exec touch -h -d @315532800 {} +
 EOF
@@ -260,20 +201,15 @@ RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
     --mount=type=cache,target=/root/.cache/pypoetry \
     --mount=type=cache,id=$VENV_CACHE,target=/root/.cache/venv,sharing=locked \
-    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml <<EOF
+    --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
+    --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py <<EOF
 set -eu
 # One fixed time, 1980-01-01 (as in runtime), for the venv's files and a wheel built from an sdist.
 export SOURCE_DATE_EPOCH=315532800
 groups="$PROD_GROUPS"
 # The main group, where pyproject.toml declares dependencies (a library may have none: then Poetry
 # has no `main` group to give). Not from the lock: Poetry 1.5 to 1.8 name no groups there.
-if python - <<'PY'
-import sys, tomllib
-about = tomllib.load(open("/project/pyproject.toml", "rb"))
-poetry = about.get("tool", {}).get("poetry", {}).get("dependencies", {})
-sys.exit(not (about.get("project", {}).get("dependencies") or set(poetry) - {"python"}))
-PY
-then
+if python /tmp/kit_build.py main-group /project/pyproject.toml; then
   groups="main${groups:+,$groups}"
 fi
 [ -n "$groups" ] || find /root/.cache/venv -mindepth 1 -delete
@@ -305,25 +241,7 @@ rmdir /opt/venv/src 2>/dev/null || true
 # Bytecode for every .py file whose hash-checked .pyc is missing or stale: only what changed. A
 # file that does not compile (Python 2 code kept beside the package's own, a template named .py)
 # stays without bytecode, as pip leaves it: importing it fails anywhere, so the build goes on.
-python - <<'PY'
-import importlib.util, pathlib, subprocess, sys
-unchecked = importlib.util.MAGIC_NUMBER + b"\x01\0\0\0"
-stale = []
-for source in pathlib.Path("/opt/venv/lib").rglob("*.py"):
-    try:
-        with open(importlib.util.cache_from_source(source), "rb") as pyc:
-            header = pyc.read(16)
-    except OSError:
-        header = b""
-    if header != unchecked + importlib.util.source_hash(source.read_bytes()):
-        stale.append(f"{source}\n")
-compileall = ["-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
-if stale:  # given no file at all, compileall would compile every folder on sys.path
-    command = [sys.executable, *compileall, "-i", "-"]
-    if subprocess.run(command, input="".join(stale), text=True).returncode:
-        print("warning: the files above do not compile: they stay without bytecode, as pip"
-              " leaves them.")
-PY
+python /tmp/kit_build.py compile /opt/venv/lib
 # Poetry's parallel installer now and then leaves a file world-writable: every mode becomes
 # rw-r--r-- (rwxr-xr-x where it was executable), so the app user can write nothing here.
 chmod -R u=rwX,go=rX /root/.cache/venv
@@ -398,51 +316,15 @@ EOF
 USER 10001:10001
 ARG APP_PORT
 EXPOSE ${APP_PORT}
-# The venv's own Python does the check: prod has no curl. Any HTTP answer below 500 means the app
-# serves, a redirect too (not followed: an app that sends every request to https:// is up). Every
-# second while starting, then every 30 s.
+# The venv's own Python asks HEALTHCHECK_URL (prod has no curl): any answer below 500 is healthy,
+# a redirect too. Every second while starting, then every 30 s.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
-    CMD ["python", "-c", "import http.client, os, urllib.parse\n\
-url = urllib.parse.urlsplit(os.environ['HEALTHCHECK_URL'])\n\
-if url.hostname:\n\
-    app = http.client.HTTPConnection(url.hostname, url.port, timeout=2)\n\
-    app.request('GET', (url.path or '/') + ('?' + url.query if url.query else ''))\n\
-    raise SystemExit(app.getresponse().status >= 500)"]
-# Smoke test, as the app's user with prod's paths: the project's own top-level modules import
-# (an application's files are only found on the import path: importing a script may start it).
-# It stops the build for what prod lacks, a module or a system library; a module whose own code
-# fails without the running environment (a setting read from it, a database) only gets a warning.
-# The project's metadata is mounted over /tmp, a folder that exists: a mount point the step has to
-# create would leave a folder with the build's time in this layer on Docker's classic image store.
+    CMD ["python", "/usr/local/lib/kit_build.py", "health"]
+# Smoke test, as the app's user with prod's paths: the project's own modules import. It stops the
+# build for what prod lacks (a module, a system library); code that needs the running environment
+# only warns. The metadata is mounted over /tmp: a mount point made here would add a folder.
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
-    python - <<'EOF'
-import importlib, importlib.metadata as metadata, importlib.util, pathlib, tomllib, traceback
-about = tomllib.load(open("/tmp/pyproject.toml", "rb"))
-name = about.get("project", {}).get("name") or about.get("tool", {}).get("poetry", {}).get("name")
-try:
-    files = metadata.distribution(name).files if name else []
-except metadata.PackageNotFoundError:  # not installed as a package (APP_INSTALL=files)
-    files = []
-modules = {f.parts[0].removesuffix(".py") for f in files or [] if f.suffix == ".py"} - {".."}
-for module in sorted(modules):
-    try:
-        importlib.import_module(module)
-    except Exception as error:
-        traceback.print_exc()
-        if "librar" in str(error) or ".so" in str(error):
-            raise SystemExit(f"error: prod cannot import {module}: a system library it loads is"
-                             " missing (above): add its Debian package to RUNTIME_PACKAGES.")
-        if isinstance(error, ImportError):
-            raise SystemExit(f"error: prod cannot import {module} (above): is what it imports in"
-                             " the main dependencies (or PROD_GROUPS), and does it import with"
-                             " only them?")
-        print(f"warning: importing {module} ran code that failed here (above), as code that needs"
-              " prod's running environment does at import: its imports before it were checked.")
-for path in pathlib.Path("/app").iterdir():
-    module = path.name.removesuffix(".py")  # main.py is a module; gunicorn.conf.py is not one
-    if module.isidentifier() and (path.suffix == ".py" or (path / "__init__.py").exists()):
-        assert importlib.util.find_spec(module), f"error: /app/{path.name} is not importable"
-EOF
+    python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app
 
 # Last, so that new values re-run no step. CI sets the three build args, e.g. --build-arg
 # VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
@@ -475,17 +357,10 @@ EOF
 # SOURCE_DATE_EPOCH set, that is the document's timestamp: the same image gives the same document.
 ARG SOURCE_DATE_EPOCH
 RUN --mount=type=bind,from=prod,source=/opt/venv,target=/opt/venv \
-    --mount=type=bind,from=app-files,source=/project/pyproject.toml,target=/tmp/pyproject.toml <<EOF
+    --mount=type=bind,from=app-files,source=/project/pyproject.toml,target=/tmp/pyproject.toml \
+    --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py <<EOF
 set -eu
-/opt/sbom/bin/python - <<'PY'
-import json, sys
-toml = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
-full = toml.load(open("/tmp/pyproject.toml", "rb"))
-about = full.get("project") or full.get("tool", {}).get("poetry", {})
-keys = [key for key in ("name", "version", "description") if key in about]
-subject = "[project]\n" + "".join(f"{key} = {json.dumps(about[key])}\n" for key in keys)
-open("/tmp/subject.toml", "w").write(subject)
-PY
+/opt/sbom/bin/python /tmp/kit_build.py sbom-subject /tmp/pyproject.toml /tmp/subject.toml
 /opt/sbom/bin/cyclonedx-py environment --pyproject /tmp/subject.toml --output-reproducible \
   --output-format JSON --output-file /sbom.cdx.json /opt/venv
 EOF

@@ -1,5 +1,6 @@
 """Fixtures for the kit's tests. Each works on a temporary copy of the repository, never on the
-working tree, and removes the containers and images it creates."""
+working tree, and removes the containers and images it creates. The tests in kit/core/ (the fast
+tier) need no Docker; every other test does."""
 
 from __future__ import annotations
 
@@ -58,9 +59,19 @@ def too_little_room() -> list[str]:
     ]
 
 
-@pytest.fixture(scope="session", autouse=True)
+CORE = REPO / "kit" / "core"
+
+
+@pytest.fixture(autouse=True)
+def docker_for_docker_tests(request: pytest.FixtureRequest) -> None:
+    """A test outside kit/core drives Docker: it gets the engine check and the cache's trim."""
+    if CORE not in Path(request.node.path).parents:
+        request.getfixturevalue("build_cache")
+
+
+@pytest.fixture(scope="session")
 def engine_and_cli() -> None:
-    """Every kit test needs Docker, the Dev Containers CLI and room on the disk for its builds.
+    """Every Docker test needs Docker, the Dev Containers CLI and room on the disk for its builds.
     In CI their absence is a failure; elsewhere the tests are skipped with the reason."""
     problems = missing_tools()
     if problems:
@@ -79,7 +90,7 @@ def engine_and_cli() -> None:
 BUILD_CACHE_KEPT = 20e9
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def build_cache(engine_and_cli: None) -> Iterator[None]:
     """The build cache is trimmed at the end of the run."""
     with build_cache_bounded(BUILD_CACHE_KEPT) as sizes:
@@ -90,7 +101,20 @@ def build_cache(engine_and_cli: None) -> Iterator[None]:
 CACHE_SIZES: list[float] = []
 
 
+FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each test file's time, setup and teardown included (a shared image is built in a setup)."""
+    name = report.nodeid.split("::")[0]
+    FILE_SECONDS[name] = FILE_SECONDS.get(name, 0.0) + report.duration
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FILE_SECONDS:
+        terminalreporter.write_sep("=", "time by test file (docs/testing.md keeps the table)")
+        for name, seconds in sorted(FILE_SECONDS.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line(f"{seconds:8.1f} s  {name}")
     if CACHE_SIZES:
         before, after = (f"{size / 1e9:.1f} GB" for size in CACHE_SIZES)
         terminalreporter.write_line(f"build cache: {before} before the run, {after} after it")

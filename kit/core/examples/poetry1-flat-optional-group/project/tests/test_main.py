@@ -1,0 +1,7 @@
+from fastapi.testclient import TestClient
+
+from flatpkg.main import app
+
+
+def test_hello() -> None:
+    assert TestClient(app).get("/").status_code == 200

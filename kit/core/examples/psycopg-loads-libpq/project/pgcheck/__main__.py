@@ -1,0 +1,3 @@
+import psycopg
+
+print(psycopg.pq.version())

@@ -1,0 +1,1 @@
+GREETING = 'bot started'

@@ -1,0 +1,4 @@
+from src.texts import GREETING
+
+if __name__ == '__main__':
+    print(GREETING)

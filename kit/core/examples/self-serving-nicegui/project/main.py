@@ -1,0 +1,5 @@
+from nicegui import ui
+
+ui.label("shape: nicegui")
+
+ui.run(port=8090, reload=False)

@@ -1,0 +1,1 @@
+SHAPE = "path dependencies"

@@ -1,0 +1,1 @@
+SHAPE = 'src-folder'

@@ -1,0 +1,5 @@
+import streamlit as st
+
+from helpers import TITLE
+
+st.title(TITLE)

@@ -1,0 +1,5 @@
+from flask import Flask
+
+
+def create_app() -> Flask:
+    return Flask('a')

@@ -1,0 +1,472 @@
+"""kit_build.py, the Python of the Dockerfile's steps: what each step decides and writes, on
+small projects made here, as the build runs it (no Docker)."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import kit_build
+import pytest
+from kit_build import BuildError
+
+tomllib = kit_build.tomllib  # tomli before Python 3.11
+
+POETRY_1 = {
+    "tool": {
+        "poetry": {
+            "name": "flat",
+            "version": "1.2.3",
+            "description": "about it",
+            "authors": ["someone"],
+            "dependencies": {"python": "^3.12", "fastapi": "*"},
+            "group": {"dev": {"dependencies": {"pytest": "*"}}},
+            "scripts": {"flat": "flat:main"},
+        },
+        "ruff": {"line-length": 100},
+    }
+}
+PROJECT = {
+    "project": {
+        "name": "svc",
+        "version": "2.0.0",
+        "description": "a service",
+        "requires-python": ">=3.12",
+        "dependencies": ["fastapi"],
+        "optional-dependencies": {"toml": ["tomlkit"]},
+        "dynamic": ["version", "dependencies"],
+        "scripts": {"svc": "svc:main"},
+    },
+    "tool": {"poetry": {"package-mode": False, "requires-poetry": ">=2"}},
+    "dependency-groups": {"test": ["pytest"]},
+}
+
+
+# ---- reduce -------------------------------------------------------------------------------------
+
+
+def test_reduce_keeps_what_decides_the_dependencies_of_poetry_1_metadata() -> None:
+    assert kit_build.reduced(POETRY_1) == {
+        "tool": {
+            "poetry": {
+                "name": "flat",
+                "dependencies": {"python": "^3.12", "fastapi": "*"},
+                "group": {"dev": {"dependencies": {"pytest": "*"}}},
+                "version": "0",
+            }
+        }
+    }
+
+
+def test_reduce_keeps_what_decides_the_dependencies_of_project_metadata() -> None:
+    assert kit_build.reduced(PROJECT) == {
+        "project": {
+            "name": "svc",
+            "requires-python": ">=3.12",
+            "dependencies": ["fastapi"],
+            "optional-dependencies": {"toml": ["tomlkit"]},
+            "version": "0",
+            "dynamic": ["dependencies"],
+        },
+        "tool": {"poetry": {"package-mode": False}},
+        "dependency-groups": {"test": ["pytest"]},
+    }
+
+
+def test_a_version_bump_or_a_tool_setting_leaves_the_reduced_file_as_it_was() -> None:
+    bumped = {**POETRY_1, "tool": {**POETRY_1["tool"], "ruff": {"line-length": 79}}}
+    bumped["tool"]["poetry"] = {**POETRY_1["tool"]["poetry"], "version": "9.9.9"}
+
+    assert kit_build.reduced(bumped) == kit_build.reduced(POETRY_1)
+
+
+def write_project(folder: Path, pyproject: str, lock: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pyproject.toml").write_text(pyproject)
+    if lock:
+        (folder / "poetry.lock").write_text("# a lock\n")
+    return folder
+
+
+def test_reduce_rewrites_pyproject_toml_in_place(tmp_path: Path) -> None:
+    write_project(tmp_path, '[project]\nname = "svc"\nversion = "1"\ndependencies = ["six"]\n')
+
+    kit_build.reduce(str(tmp_path))
+
+    reduced = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert reduced == {"project": {"name": "svc", "dependencies": ["six"], "version": "0"}}
+
+
+def test_reduce_without_a_lock_says_to_run_poetry_lock(tmp_path: Path) -> None:
+    write_project(tmp_path, '[project]\nname = "svc"\n', lock=False)
+
+    with pytest.raises(BuildError, match=r"poetry.lock was not found: run 'poetry lock'"):
+        kit_build.reduce(str(tmp_path))
+
+
+def test_reduce_of_broken_toml_names_the_line(tmp_path: Path) -> None:
+    write_project(tmp_path, '[project]\nname = "svc"\nversion = "1\n')
+
+    with pytest.raises(BuildError) as stopped:
+        kit_build.reduce(str(tmp_path))
+
+    assert "pyproject.toml is not valid TOML (TOMLDecodeError: " in str(stopped.value)
+    assert "(at line 3, column" in str(stopped.value)
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "declares"),
+    [
+        (PROJECT, True),
+        (POETRY_1, True),
+        ({"project": {"name": "lib", "dependencies": []}}, False),
+        ({"tool": {"poetry": {"dependencies": {"python": "^3.12"}}}}, False),
+        ({"project": {"name": "lib"}, "tool": {"poetry": {"dependencies": {"six": "*"}}}}, True),
+    ],
+    ids=["project", "poetry-1", "none", "python-only", "poetry-table-only"],
+)
+def test_the_main_group_is_there_where_the_project_declares_dependencies(
+    pyproject: dict, declares: bool
+) -> None:
+    assert kit_build.declares_main(pyproject) is declares
+
+
+# ---- path dependencies --------------------------------------------------------------------------
+
+LOCK = {
+    "package": [
+        {"name": "greeting", "source": {"type": "directory", "url": "libs/greeting"},
+         "groups": ["main"]},
+        {"name": "fixtures", "source": {"type": "directory", "url": "libs/fixtures"},
+         "groups": ["test"]},
+        {"name": "plugin", "source": {"type": "directory", "url": "libs/plugin"},
+         "groups": ["main"], "optional": True},
+        {"name": "six", "groups": ["main"]},
+        {"name": "legacy", "source": {"type": "directory", "url": "libs/legacy"},
+         "category": "main"},
+    ],
+    "extras": {"plugins": ["plugin (*)"]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("groups", "extras", "folders"),
+    [
+        ({"main"}, [], ["libs/greeting", "libs/legacy"]),
+        ({"main", "test"}, [], ["libs/greeting", "libs/fixtures", "libs/legacy"]),
+        ({"main"}, ["plugins"], ["libs/greeting", "libs/plugin", "libs/legacy"]),
+    ],
+    ids=["main", "with-a-group", "with-an-extra"],
+)
+def test_prod_builds_the_path_dependencies_of_its_groups_and_extras(
+    groups: set[str], extras: list[str], folders: list[str]
+) -> None:
+    assert kit_build.path_dependencies(LOCK, groups, extras) == folders
+
+
+def test_path_deps_reads_prod_groups_and_extras_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock = tmp_path / "poetry.lock"
+    lock.write_text(
+        '[[package]]\nname = "fixtures"\ngroups = ["test"]\n'
+        '[package.source]\ntype = "directory"\nurl = "libs/fixtures"\n'
+    )
+    monkeypatch.setenv("PROD_GROUPS", "web, test")
+    monkeypatch.setenv("PROD_EXTRAS", "")
+
+    kit_build.path_deps(str(lock))
+
+    assert capsys.readouterr().out == "libs/fixtures\n"
+    monkeypatch.setenv("PROD_GROUPS", "")
+    kit_build.path_deps(str(lock))
+    assert capsys.readouterr().out == ""  # no line at all: the build reads none
+
+
+# ---- the app's files ----------------------------------------------------------------------------
+
+
+def wheel_of(folder: Path, files: dict[str, str]) -> Path:
+    path = folder / "pkg-1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as wheel:
+        for name, text in files.items():
+            wheel.writestr(name, text)
+    return path
+
+
+def test_an_application_ships_every_file_but_poetrys_and_the_kits(tmp_path: Path) -> None:
+    for name in ["main.py", "pyproject.toml", "poetry.lock", "kit_build.py", "alembic.ini"]:
+        (tmp_path / name).write_text("")
+    (tmp_path / "templates").mkdir()
+
+    entries = kit_build.app_entries(tmp_path, [], [])
+
+    assert [path.name for path in entries] == ["alembic.ini", "main.py", "templates"]
+
+
+def test_both_ships_what_the_wheel_lacks_and_not_the_folder_it_was_built_from(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "src" / "svc").mkdir(parents=True)
+    (tmp_path / "src" / "svc" / "__init__.py").write_text("VERSION = 1\n")
+    (tmp_path / "libs" / "greeting").mkdir(parents=True)
+    (tmp_path / "serve.py").write_text("import svc\n")
+    (tmp_path / "data").mkdir()
+    wheel = wheel_of(tmp_path, {"svc/__init__.py": "VERSION = 1\n", "svc-1.dist-info/RECORD": ""})
+    wheel.rename(tmp_path.parent / wheel.name)
+
+    entries = kit_build.app_entries(tmp_path, [tmp_path.parent / wheel.name], ["libs/greeting"])
+
+    assert [path.name for path in entries] == ["data", "serve.py"]
+
+
+def test_stage_files_copies_the_app_to_prods_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, app = tmp_path / "project", tmp_path / "app"
+    (project / "static").mkdir(parents=True)
+    (project / "static" / "site.css").write_text("body {}\n")
+    (project / "main.py").write_text("print('hi')\n")
+    (project / "poetry.lock").write_text("")
+    app.mkdir()
+    monkeypatch.chdir(project)
+
+    kit_build.stage_files(str(app), str(tmp_path / "no-dist"), str(tmp_path / "no-deps"))
+
+    found = sorted(p.relative_to(app).as_posix() for p in app.rglob("*"))
+    assert found == ["main.py", "static", "static/site.css"]
+
+
+# ---- bytecode -----------------------------------------------------------------------------------
+
+
+def test_compile_gives_bytecode_only_where_it_is_missing_or_stale(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "b.py").write_text("B = 1\n")
+
+    before = kit_build.stale_bytecode(tmp_path)
+    kit_build.compile_venv(str(tmp_path))
+    after = kit_build.stale_bytecode(tmp_path)
+    (tmp_path / "pkg" / "b.py").write_text("B = 2\n")
+    changed = kit_build.stale_bytecode(tmp_path)
+
+    assert [p.name for p in before] == ["a.py", "b.py"]
+    assert after == []
+    assert [p.name for p in changed] == ["b.py"]
+
+
+def test_a_file_that_does_not_compile_stays_without_bytecode_and_the_build_goes_on(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.py").write_text("GOOD = 1\n")
+    (tmp_path / "py2.py").write_text("print 'hello'\n")
+
+    kit_build.compile_venv(str(tmp_path))
+
+    assert [p.name for p in kit_build.stale_bytecode(tmp_path)] == ["py2.py"]
+    assert "they stay without bytecode, as pip leaves them" in capfd.readouterr().out
+
+
+# ---- the smoke test -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            OSError("libGL.so.1: cannot open shared object file"),
+            "error: prod cannot import m: a system library it loads is missing (above): add its"
+            " Debian package to RUNTIME_PACKAGES",
+        ),
+        (ImportError("no pq wrapper available: libpq library not found"), "a system library"),
+        (
+            ModuleNotFoundError("No module named 'pytest'"),
+            "error: prod cannot import m (above): "
+            "is what it imports in the main dependencies (or PROD_GROUPS)",
+        ),
+        (KeyError("SECRET_KEY"), "warning: importing m ran code that failed here (above)"),
+        (RuntimeError("no database"), "warning: importing m ran code that failed here"),
+    ],
+    ids=["shared-object", "libpq", "module", "setting", "database"],
+)
+def test_the_smoke_test_says_what_a_failed_import_means(error: Exception, said: str) -> None:
+    assert said in kit_build.diagnosis("m", error)
+
+
+@contextmanager
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, modules: dict[str, str]) -> Iterator:
+    """A distribution `svc` on the import path, holding these top-level modules."""
+    site = tmp_path / "site"
+    info = site / "svc-1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: svc\nVersion: 1\n")
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in modules))
+    for name, text in modules.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    monkeypatch.syspath_prepend(str(site))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\n')
+    (tmp_path / "app").mkdir()
+    yield tmp_path
+    for name in modules:
+        monkeypatch.delitem(__import__("sys").modules, name.split("/")[0].removesuffix(".py"),
+                            raising=False)  # fmt: skip
+
+
+def test_the_smoke_test_imports_the_projects_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modules = {"svc_ok/__init__.py": "OK = 1\n", "svc_cli.py": "import svc_ok\n"}
+    with installed(tmp_path, monkeypatch, modules) as folder:
+        assert kit_build.top_modules(kit_build.load(folder / "pyproject.toml")) == [
+            "svc_cli", "svc_ok"
+        ]  # fmt: skip
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+
+def test_the_smoke_test_stops_the_build_for_a_module_prod_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modules = {"svc_needs_dev.py": "import a_dev_only_package_nobody_has\n"}
+    with (
+        installed(tmp_path, monkeypatch, modules) as folder,
+        pytest.raises(BuildError, match="prod cannot import svc_needs_dev"),
+    ):
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+
+def test_the_smoke_test_warns_of_code_that_needs_the_running_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    modules = {"svc_settings.py": "import os\n\nSECRET = os.environ['SVC_SECRET_NOT_SET']\n"}
+    with installed(tmp_path, monkeypatch, modules) as folder:
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+    assert "warning: importing svc_settings ran code that failed" in capsys.readouterr().out
+
+
+def test_the_smoke_test_stops_the_build_where_an_applications_module_is_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application's files are in /app, which prod's PYTHONPATH names: a module there that
+    Python does not find would fail at start. gunicorn.conf.py is no module."""
+    with installed(tmp_path, monkeypatch, {}) as folder:
+        (folder / "app" / "gunicorn.conf.py").write_text("bind = '0.0.0.0:8000'\n")
+        (folder / "app" / "svc_main.py").write_text("")
+        with pytest.raises(BuildError, match=r"svc_main\.py is not importable"):
+            kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+        monkeypatch.syspath_prepend(str(folder / "app"))  # as PYTHONPATH=/app does
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+
+# ---- the SBOM's subject -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "subject"),
+    [
+        (PROJECT, '[project]\nname = "svc"\nversion = "2.0.0"\ndescription = "a service"\n'),
+        (POETRY_1, '[project]\nname = "flat"\nversion = "1.2.3"\ndescription = "about it"\n'),
+        ({"project": {"name": 'say "hi"'}}, '[project]\nname = "say \\"hi\\""\n'),
+    ],
+    ids=["project", "poetry-1", "quotes"],
+)
+def test_the_sbom_names_the_project_as_its_subject(pyproject: dict, subject: str) -> None:
+    assert kit_build.sbom_subject(pyproject) == subject
+    assert tomllib.loads(subject)["project"]["name"]
+
+
+# ---- the health check ---------------------------------------------------------------------------
+
+
+@contextmanager
+def answering(status: int) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 that answers every GET with `status`: its URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Location", "https://example.invalid/")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/health?deep=1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "healthy"),
+    [(200, True), (302, True), (404, True), (500, False), (503, False)],
+)
+def test_the_health_check_counts_any_answer_below_500_as_healthy(
+    status: int, healthy: bool
+) -> None:
+    with answering(status) as url:
+        assert kit_build.healthy(url) is healthy
+
+
+def test_the_health_check_fails_where_nothing_listens() -> None:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with pytest.raises(ConnectionRefusedError):
+        kit_build.healthy(f"http://127.0.0.1:{port}/")
+
+
+def test_the_health_check_of_an_app_that_serves_nothing_asks_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HEALTHCHECK_URL", "")
+
+    assert kit_build.main(["health"]) == 0
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def test_an_unknown_step_gets_the_list_of_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    assert kit_build.main(["build-everything"]) == 2
+    assert "usage: kit_build.py {reduce,wheel,main-group,path-deps" in capsys.readouterr().err
+
+
+def test_a_step_that_stops_the_build_says_error_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, "[project]\n", lock=False)
+
+    assert kit_build.main(["reduce", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith("error: poetry.lock was not found")
+
+
+def test_wheel_builds_a_poetry_projects_folder(tmp_path: Path) -> None:
+    folder = write_project(
+        tmp_path / "lib",
+        '[project]\nname = "lib"\nversion = "1.0"\n\n[build-system]\n'
+        'requires = ["poetry-core>=2"]\nbuild-backend = "poetry.core.masonry.api"\n',
+    )
+    (folder / "lib").mkdir()
+    (folder / "lib" / "__init__.py").write_text("")
+    here = Path.cwd()
+    try:
+        kit_build.wheel(str(folder), str(tmp_path / "dist"))
+    finally:
+        os.chdir(here)
+
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    assert wheel.name.startswith("lib-1.0-") and wheel.name.endswith("-none-any.whl")
+    assert "lib/__init__.py" in zipfile.ZipFile(wheel).namelist()

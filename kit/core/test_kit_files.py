@@ -1,0 +1,97 @@
+"""The kit's own files, read: devcontainer.json sizes the codespace, the lock ties nothing to
+x86, the Dockerfile's dependency stages read no source, the workflow's actions are pinned, the
+README shows the multi-platform build, and the kit's commands refuse bad input (scripts/rename)
+or take any selection (scripts/test). No Docker."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from kit.support import (
+    REPO,
+    WORKFLOWS,
+    copy_repo,
+    dependency_stages,
+    rename,
+    run,
+    snapshot,
+    stages,
+    unique,
+)
+
+
+def test_devcontainer_json_sizes_the_codespace() -> None:
+    config = (REPO / ".devcontainer" / "devcontainer.json").read_text()
+
+    assert '"hostRequirements"' in config
+    assert re.search(r'"cpus":\s*[2-9]', config)
+
+
+@pytest.mark.parametrize("bad", ["Acme", "acme_widgets", "1acme", "acme--widgets", "class", ""])
+def test_rename_refuses_an_invalid_name_and_changes_nothing(tmp_path: Path, bad: str) -> None:
+    workspace = copy_repo(tmp_path / unique("ws"), owner=os.geteuid())
+    before = snapshot(workspace)
+
+    result = rename(workspace, bad)
+
+    assert result.returncode == 2
+    assert "not a valid project name" in result.stdout
+    assert snapshot(workspace) == before
+
+
+def test_every_locked_binary_package_has_arm64_and_x86_64_wheels() -> None:
+    # Nothing may tie the images to x86: each package is pure Python or ships wheels for both.
+    lock = (REPO / "poetry.lock").read_text()
+    for block in lock.split("[[package]]")[1:]:
+        name = re.search(r'name = "([^"]+)"', block).group(1)
+        wheels = re.findall(r'file = "([^"]+\.whl)"', block)
+        assert wheels, f"{name}: no wheel at all, so every build compiles it"
+        if any(w.endswith("-none-any.whl") for w in wheels):
+            continue
+        linux = [w for w in wheels if "linux" in w]
+        assert any("x86_64" in w for w in linux), f"{name}: no Linux x86_64 wheel"
+        assert any("aarch64" in w for w in linux), f"{name}: no Linux arm64 wheel"
+
+
+def test_the_readme_shows_the_multi_platform_build() -> None:
+    readme = (REPO / "README.md").read_text()
+
+    assert "docker buildx build --platform linux/amd64,linux/arm64" in readme
+    assert not re.search(r"(amd64|x86_64)", (REPO / "Dockerfile").read_text())
+
+
+def test_the_dependency_stages_in_the_dockerfile_install_the_lock_and_read_no_source() -> None:
+    """What the cache tests below call a dependency step: a renamed or reordered stage keeps them
+    honest, and one that reads the project's files there would fail here."""
+    found = {name: stage for name, stage in stages().items() if name in dependency_stages()}
+
+    assert any(re.search(r"poetry .*\bsync\b", stage.text) for stage in found.values()), found
+    assert any("COPY pyproject.toml poetry.lock" in stage.text for stage in found.values())
+    assert [name for name, stage in found.items() if re.search(r"(?m)^COPY \. ", stage.text)] == []
+
+
+def test_the_test_command_takes_a_selection_longer_than_a_file_name() -> None:
+    # scripts/test tells test files from other arguments; a long -k expression is not a path.
+    selection = " or ".join(f"no_test_is_named_{i:03d}_like_this" for i in range(30))
+    assert len(selection) > 255
+
+    result = run(
+        ["python3", "scripts/test", "--fast", "--collect-only", "-q", "-k", selection],
+        cwd=REPO,
+        check=False,
+    )
+
+    assert "File name too long" not in result.stdout
+    assert "deselected" in result.stdout, result.stdout[-3000:]
+
+
+def test_workflow_actions_are_pinned_to_full_commit_shas() -> None:
+    uses = re.findall(r"uses:\s*(\S+)", "".join((REPO / w).read_text() for w in WORKFLOWS))
+
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action

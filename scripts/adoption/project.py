@@ -1,0 +1,139 @@
+"""The project as adopt sees it: the facts Poetry reports (read once, in a container, by
+facts.py) and the project's files, with the questions about its layout that every rule asks."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from .common import NOT_APP
+
+
+@dataclass
+class Project:
+    """What facts.py reports, by Poetry, of the project at `root` (after adding the dev tools)."""
+
+    root: Path
+    name: str
+    style: str = "project"  # where its metadata is: "project" or "tool.poetry"
+    description: str = ""
+    source: str = ""  # its repository's URL
+    python: str = "3.14"  # the image's Python version
+    why: str = ""  # why not a newer one
+    pinned: str = ""  # the version .python-version names, where taken
+    unpinned: str = ""  # why the version .python-version names was not taken
+    constraint: str = ""
+    from_source: list[str] = field(default_factory=list)  # no wheel for `python`: "cffi 1.17.1"
+    update: list[str] = field(default_factory=list)  # what `poetry update` names for those
+    # The top-level names its wheel holds; None where it is no package (it runs from its files).
+    packages: list[str] | None = None
+    build_reads: list[str] = field(
+        default_factory=list
+    )  # top-level entries the wheel is built from
+    package_folders: dict[str, str] = field(default_factory=dict)  # package -> folder (src, lib)
+    scripts: dict[str, str] = field(
+        default_factory=dict
+    )  # console scripts: name -> module:function
+    dependencies: list[str] = field(default_factory=list)  # the main group's, as declared
+    prod_packages: list[str] = field(default_factory=list)  # every locked package of main
+    groups: dict[str, bool] = field(default_factory=dict)  # name -> optional
+    extras: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # dev tools adopt added
+    loose_tools: dict[str, str] = field(default_factory=dict)  # added at any version: locked one
+    sdist_only: list[str] = field(default_factory=list)
+    # Debian packages: the headers building from source needs, the libraries run time loads.
+    system_packages: tuple[list[str], list[str]] = ([], [])
+    path_dependencies: list[str] = field(default_factory=list)  # folders, relative to the root
+    locked_first: bool = False
+    check_findings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_facts(cls, root: Path, facts: dict) -> Project:
+        known = {f.name for f in fields(cls)} - {"root"}
+        values = {key: value for key, value in facts.items() if key in known}
+        if "system_packages" in values:
+            values["system_packages"] = tuple(values["system_packages"])
+        return cls(root=root, **values)
+
+    def facts(self) -> dict:
+        """What from_facts takes: the facts alone, as JSON has them."""
+        found = asdict(self)
+        del found["root"]
+        found["system_packages"] = list(found["system_packages"])
+        return json.loads(json.dumps(found))
+
+    # ---- what the project has ------------------------------------------------------------------
+
+    @property
+    def has(self) -> set[str]:
+        """The packages prod has: the main dependencies and what they bring (uvicorn through
+        fastapi[standard], hypercorn through Quart, aiohttp through aiogram)."""
+        return set(self.dependencies) | set(self.prod_packages)
+
+    def text(self, path: Path) -> str:
+        return path.read_text(errors="replace")
+
+    def python_files(self) -> list[Path]:
+        """The project's Python files that may be the app's: not tests, docs, tooling."""
+        found = []
+        for path in sorted(self.root.rglob("*.py")):
+            parts = path.relative_to(self.root).parts
+            if not any(part in NOT_APP or part.startswith(".") for part in parts):
+                found.append(path)
+        return found
+
+    def import_folders(self) -> list[str]:
+        """The folders, besides the root, that the project's modules are imported from: its
+        packages' folders (src/, lib/, ...), and src/ unless src/ is a package itself (`uvicorn
+        src.main:app`)."""
+        folders = {*self.package_folders.values()} - {""}
+        if not (self.root / "src" / "__init__.py").exists():
+            folders.add("src")
+        return sorted(folders)
+
+    def module_name(self, path: Path) -> str:
+        """The module a file is, imported from the folder it is in (see import_folders)."""
+        relative = path.relative_to(self.root)
+        for folder in self.import_folders():
+            if relative.is_relative_to(folder):
+                relative = relative.relative_to(folder)
+                break
+        return ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+
+    def folder_to_import_from(self, module: str) -> str:
+        """The folder (src/, ...) that an application's module is in where neither prod nor the
+        dev container would import it from: both import the project's files from its root (prod's
+        /app), and a built package's modules from the venv. Empty where it imports as it is."""
+        if module.split(".")[0] in (self.packages or []):
+            return ""  # in the project's wheel
+
+        def holds(folder: Path) -> bool:
+            path = folder.joinpath(*module.split("."))
+            return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+        if holds(self.root):
+            return ""
+        return next((f for f in self.import_folders() if holds(self.root / f)), "")
+
+    def has_module(self, name: str, bases: list[Path]) -> bool:
+        path = name.replace(".", "/")
+        return any((base / f"{path}.py").is_file() or (base / path).is_dir() for base in bases)
+
+    def source_dir(self, package: str) -> Path:
+        return self.root / self.package_folders.get(package, "") / package
+
+    def django_folder(self) -> str:
+        """Where a Django site's manage.py is: the root ("."), or a folder of it, where the
+        project keeps its site beside other parts (backend/ beside frontend/, src/); "" for no
+        Django site."""
+        if (self.root / "manage.py").exists():
+            return "."
+        found = [p.parent.name for p in sorted(self.root.glob("*/manage.py"))]
+        return next((name for name in found if name not in NOT_APP and name[0] != "."), "")
+
+    def files_matching(self, pattern: str) -> list[Path]:
+        """The project's Python files whose text matches a regular expression."""
+        found = re.compile(pattern)
+        return [p for p in self.python_files() if found.search(self.text(p))]

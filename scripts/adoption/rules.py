@@ -1,0 +1,310 @@
+"""How the project starts: first what the project states (its Procfile, its own Dockerfile),
+then an ordered list of rules, each one question about its files: the first that answers gives
+prod's start command. A new framework is one row here (and one fixture)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import NOT_APP, SECTION_END, Stop, normalize_name
+from .project import Project
+from .servers import PROGRAMS, SELF_SERVING, SERVERS
+
+# ---- what the project states ------------------------------------------------------------------
+
+
+def stated_commands(root: Path) -> list[tuple[str, str]]:
+    """The start commands the project states, and where: a Procfile's web process (Heroku,
+    Dokku), then the CMD of its own Dockerfile's last stage (adopt --force keeps that as
+    Dockerfile.orig)."""
+    stated = []
+    procfile = root / "Procfile"
+    if procfile.is_file():
+        web = re.findall(r"(?m)^web:[ \t]*(.+)$", procfile.read_text(errors="replace"))
+        stated += [(line, "Procfile") for line in web]
+    dockerfile = root / "Dockerfile"
+    text = dockerfile.read_text(errors="replace") if dockerfile.is_file() else SECTION_END
+    if SECTION_END not in text:  # not the kit's
+        last = re.split(r"(?mi)^[ \t]*FROM[ \t]", text.replace("\\\n", " "))[-1]
+        found = re.findall(r"(?mi)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$", last)
+        if len({kind.upper() for kind, _ in found}) == 1:  # ENTRYPOINT and CMD: a wrapper
+            stated.append((found[-1][1], "your Dockerfile's " + found[-1][0].upper()))
+    return stated
+
+
+def stated_command(project: Project) -> tuple[list[str], str]:
+    """The first start command the project states that prod runs as it is: no shell (`&&`, an
+    entrypoint script), a program the venv has, and the modules and files it names in the
+    project; `poetry run` goes, `$PORT` becomes the port it falls back to (8000 where none), and
+    gunicorn, which binds 127.0.0.1 unless told, binds 0.0.0.0. Else ([], "")."""
+    has = project.has | set(project.scripts)
+    for line, source in stated_commands(project.root):
+        try:
+            words = json.loads(line) if line.lstrip().startswith("[") else shlex.split(line)
+        except ValueError:
+            continue
+        if words[:2] == ["poetry", "run"]:
+            words = words[2:]
+        port = r"\$\{?PORT(?::-(\d+))?\}?"
+        words = [re.sub(port, lambda m: m.group(1) or "8000", str(word)) for word in words]
+        if not words or any(set(word) & set("$`;&|<>") for word in words):
+            continue
+        program = "python" if words[0] == "python3" else words[0]
+        if program != "python" and PROGRAMS.get(program, program) not in has:
+            continue
+        if not names_what_the_project_has(project, words):
+            continue
+        told = ("-b", "--bind", "-c", "--config")  # with a config file: bound where it says
+        if program == "gunicorn" and not any(word.startswith(told) for word in words[1:]):
+            words += ["--bind", "0.0.0.0:8000"]
+        return [program, *words[1:]], source
+    return [], ""
+
+
+def names_what_the_project_has(project: Project, words: list[str]) -> bool:
+    """Whether the modules (`app.main:app`, `python -m app`) and files (`app/main.py`) a command
+    names are in the project, where prod will look for them: a Dockerfile that copied a folder's
+    contents to its root (`COPY app /code`) named them from there."""
+    options = dict(zip(words, words[1:]))
+    chosen = [options[flag] for flag in ("--chdir", "--app-dir", "--pythonpath") if flag in options]
+    bases = [project.root / folder for folder in chosen or ["", *project.import_folders()]]
+    dependencies = set(project.prod_packages) | set(PROGRAMS)
+    for before, word in zip(["", *words], words):
+        if re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(.*\))?", word):
+            found = project.has_module(word.split(":")[0], bases)
+        elif before == "-m" and normalize_name(word.split(".")[0]) not in dependencies:
+            found = project.has_module(word, bases)  # not python -m gunicorn, -m celery
+        elif word.endswith(".py") and not word.startswith("-") and before not in ("-c", "--config"):
+            found = any((base / word).is_file() for base in bases)
+        else:
+            continue
+        if not found:
+            return False
+    return True
+
+
+# ---- finding the app --------------------------------------------------------------------------
+
+
+def find_app_object(project: Project, frameworks: str) -> str:
+    """`module:name` of the first `name = Framework(...)` among the project's modules, or of the
+    first `name = function()` where the module's own function makes one (`app = get_application()`);
+    else `module:factory()` of the first application factory, a `def create_app(...)` (or
+    make_app) in a module that makes one, as in Flask's tutorial."""
+    assignment = re.compile(rf"^(\w+)\s*(?::[^=]+)?=\s*(?:{frameworks})\(", re.M)
+    called = re.compile(r"^(\w+)\s*(?::[^=]+)?=\s*(\w+)\(", re.M)
+    factory = re.compile(r"^def (create_app|make_app)\(", re.M)
+    makes = re.compile(rf"\b(?:{frameworks})\(")
+    first_factory = ""
+    for path in project.python_files():
+        text = project.text(path)
+        match = assignment.search(text)
+        if match:
+            return f"{project.module_name(path)}:{match.group(1)}"
+        # The module's top-level functions whose body makes the app.
+        tops = re.split(r"(?m)^(?=\S)", text)
+        makers = {
+            top.split("(")[0].split()[-1]
+            for top in tops
+            if top.startswith("def ") and makes.search(top)
+        }
+        made_here = [name for name, function in called.findall(text) if function in makers]
+        if made_here:
+            return f"{project.module_name(path)}:{made_here[0]}"
+        made = factory.search(text)
+        if made and not first_factory and makes.search(text):
+            first_factory = f"{project.module_name(path)}:{made.group(1)}()"
+    return first_factory
+
+
+def dash_server(project: Project) -> str:
+    """`module:server` of a Dash app that names its Flask server (`server = app.server`, as Dash's
+    deployment docs have it): what a WSGI server serves; else ""."""
+    for path in project.python_files():
+        text = project.text(path)
+        made = re.search(r"^(\w+)\s*(?::[^=]+)?=\s*(?:dash\.)?Dash\(", text, re.M)
+        served = made and re.search(rf"^(\w+)\s*=\s*{made.group(1)}\.server\b", text, re.M)
+        if served:
+            return f"{project.module_name(path)}:{served.group(1)}"
+    return ""
+
+
+def serving_script(project: Project, frameworks: list[str]) -> list[str]:
+    """`python app.py` (or `python -m pkg.app`) for the script that starts one of these
+    frameworks' servers (demo.launch(), ui.run(), serve(), web.run_app(), uvicorn.run()): the one
+    nearest the root, by its usual names first (app.py, as Hugging Face Spaces has it; main.py);
+    [] where none does."""
+    for framework in frameworks:
+        if framework not in project.has:
+            continue
+        found = project.files_matching(SELF_SERVING[framework].call)
+        if found:
+            script = min(found, key=lambda p: (len(p.parts), p.stem not in ("app", "main"), p))
+            if (script.parent / "__init__.py").exists():  # a package's module: its imports say so
+                return ["python", "-m", project.module_name(script)]
+            return ["python", script.relative_to(project.root).as_posix()]
+    return []
+
+
+def imports_neighbours(script: Path) -> bool:
+    """Whether a script imports the modules beside it by their own names (`from handlers import
+    router`), as only running it by its path (`python src/__main__.py`) lets it: with -m, Python
+    looks for them in the working directory."""
+    folder = script.parent
+    names = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
+    imported = re.findall(r"(?m)^\s*(?:from|import)\s+(\w+)", script.read_text(errors="replace"))
+    return bool(set(imported) & names - {script.stem})
+
+
+# ---- the rules, in order ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    shape: str  # what the project is, for docs/adopt.md and the report
+    starts: str  # how prod starts it
+    answer: Callable[[Project], list[str] | None]
+
+
+def console_script(project: Project) -> list[str] | None:
+    scripts = project.scripts
+    if len(scripts) == 1 or project.name in scripts:
+        return [project.name if project.name in scripts else next(iter(scripts))]
+    return None
+
+
+def django_site(project: Project) -> list[str] | None:
+    django = project.django_folder()
+    if not django:
+        return None
+    # The site's package: wsgi.py beside settings.py, or a settings/ package (split settings).
+    sites = sorted(p.parent for p in (project.root / django).glob("*/wsgi.py"))
+    settings = [s for s in sites if (s / "settings.py").exists() or (s / "settings").is_dir()]
+    if "gunicorn" in project.has and settings:
+        chdir = ["--chdir", django] if django != "." else []  # gunicorn imports from there
+        return ["gunicorn", *chdir, f"{settings[0].name}.wsgi", "--bind", "0.0.0.0:8000"]
+    manage = (Path(django) / "manage.py").as_posix()
+    return ["python", manage, "runserver", "0.0.0.0:8000", "--noreload"]
+
+
+def served_app(frameworks: str, servers: list[str], also: Callable | None = None) -> Callable:
+    """A rule for an app that a server serves: the app a framework makes, by the first of the
+    servers that the project has and that imports it from where it is."""
+
+    def answer(project: Project) -> list[str] | None:
+        present = [SERVERS[s] for s in servers if SERVERS[s].package in project.has]
+        if not present:
+            return None
+        app = find_app_object(project, frameworks) or (also(project) if also else "")
+        if not app:
+            return None
+        folder = project.folder_to_import_from(app.split(":")[0])
+        return next((c for s in present for c in [s.command(app, folder)] if c), None)
+
+    return answer
+
+
+def streamlit_page(project: Project) -> list[str] | None:
+    """A Streamlit app is a script that `streamlit run` serves: the one nearest the root that
+    imports streamlit (a multi-page app's pages/ import it too), by its usual names first."""
+    if "streamlit" not in project.has:
+        return None
+    pages = project.files_matching(r"(?m)^\s*(import|from) streamlit\b")
+    if not pages:
+        return None
+    usual = ("streamlit_app", "app", "main", "Home")
+    script = min(pages, key=lambda p: (len(p.parts), p.stem not in usual, p))
+    page = script.relative_to(project.root).as_posix()
+    server = ["--server.address", "0.0.0.0", "--server.port", "8501", "--server.headless", "true"]
+    return ["streamlit", "run", page, *server]
+
+
+def package_main(project: Project) -> list[str] | None:
+    packages = project.packages or []
+    runnable = [p for p in packages if (project.source_dir(p) / "__main__.py").exists()]
+    return ["python", "-m", runnable[0]] if runnable else None
+
+
+def main_py(project: Project) -> list[str] | None:
+    return ["python", "main.py"] if (project.root / "main.py").exists() else None
+
+
+def folder_script(project: Project) -> list[str] | None:
+    """A script in a folder: bot/__main__.py, or a src/main.py that runs as a script."""
+    root = project.root
+    for path in sorted(root.glob("*/__main__.py")) + sorted(root.glob("*/main.py")):
+        folder = path.parent.name
+        if folder in NOT_APP or folder.startswith("."):
+            continue
+        if path.name == "__main__.py":
+            if not (path.parent / "__init__.py").exists() and imports_neighbours(path):
+                return ["python", f"{folder}/__main__.py"]  # as its imports say it runs
+            return ["python", "-m", folder]
+        if re.search(r"(?m)^if __name__ == .__main__.:", project.text(path)):
+            if (path.parent / "__init__.py").exists():  # its imports say `from src.bot import`
+                return ["python", "-m", f"{folder}.main"]
+            return ["python", f"{folder}/main.py"]  # Python imports its neighbours from there
+    return None
+
+
+def library(project: Project) -> list[str] | None:
+    """A library: prod proves that it imports; pass --command for anything more."""
+    packages = project.packages or []
+    return ["python", "-c", f"import {packages[0]}"] if packages else None
+
+
+ASGI = r"FastAPI|Starlette|Litestar|Quart|falcon\.asgi\.App"
+RULES = [
+    Rule("a console script (the only one, or the project's name)", "that script", console_script),
+    Rule(
+        "a Django site (manage.py)",
+        "gunicorn on its wsgi module; without gunicorn, manage.py runserver",
+        django_site,
+    ),
+    Rule(
+        "an ASGI app (FastAPI, Starlette, Litestar, Quart, Falcon's asgi.App)",
+        "uvicorn, hypercorn or granian, the first the project has",
+        served_app(ASGI, ["uvicorn", "hypercorn", "granian"]),
+    ),
+    Rule("a Sanic app", "Sanic's own server", served_app("Sanic", ["sanic"])),
+    Rule(
+        "a WSGI app (Flask, Falcon's App, a Dash app's server)",
+        "gunicorn, waitress or Flask's server, the first the project has",
+        served_app(r"Flask|falcon\.App", ["gunicorn", "waitress-serve", "flask"], also=dash_server),
+    ),
+    Rule("a Streamlit app", "streamlit run, the page nearest the root", streamlit_page),
+    Rule(
+        "a Gradio, NiceGUI or FastHTML script",
+        "python on that script",
+        lambda p: serving_script(p, ["gradio", "nicegui", "python-fasthtml"]) or None,
+    ),
+    Rule("a package with __main__.py", "python -m on that package", package_main),
+    Rule("a main.py at the root (a bot, a worker, a job)", "python main.py", main_py),
+    Rule(
+        "a folder's __main__.py or main.py", "python -m on the folder, or its path", folder_script
+    ),
+    Rule(
+        "a script that starts aiohttp's or uvicorn's server",
+        "python on that script",
+        lambda p: serving_script(p, ["aiohttp", "uvicorn"]) or None,
+    ),
+    Rule("a library (a package with none of the above)", "python -c 'import it'", library),
+]
+
+
+def start_command(project: Project) -> list[str]:
+    """The first rule's answer; a Stop where none answers."""
+    for rule in RULES:
+        command = rule.answer(project)
+        if command:
+            return command
+    raise Stop(
+        "could not tell how the project starts (no single console script, manage.py, FastAPI/"
+        "Flask/Sanic app, Dash server, Streamlit, Gradio, NiceGUI, FastHTML or aiohttp script,"
+        ' main.py or __main__.py found): pass it, e.g. --command "python -m mypackage".'
+    )
