@@ -44,6 +44,15 @@ def poetry_image(python: str) -> str:
     return tag
 
 
+def poetry_cache() -> Path:
+    """Poetry's cache for adopt, kept between runs in the user's cache folder: a second adopt
+    (or a second project) resolves and downloads only what is new."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = base / "minimal-py-poetry" / "poetry"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
 def in_container(image: str, work: Path, *args: str) -> dict:
     """`python -m adoption.facts`, with Poetry's Python, on the copy at `work`."""
     user = [] if os.name == "nt" else ["--user", f"{os.getuid()}:{os.getgid()}"]
@@ -51,7 +60,8 @@ def in_container(image: str, work: Path, *args: str) -> dict:
     result = subprocess.run(
         [
             "docker", "run", "--rm", *user, "-e", "POETRY_PYPI_MIRROR_URL", "-e", "HOME=/tmp",
-            "-e", "POETRY_CACHE_DIR=/tmp/poetry-cache", "-v", f"{work}:/project", "-w", "/project",
+            "-e", "POETRY_CACHE_DIR=/tmp/poetry-cache", "-v", f"{poetry_cache()}:/tmp/poetry-cache",
+            "-v", f"{work}:/project", "-w", "/project",
             "-e", "PYTHONPATH=/kit", "-e", "PYTHONDONTWRITEBYTECODE=1",
             "-v", f"{package}:/kit/adoption:ro", image,
             "/opt/poetry/bin/python", "-P", "-m", "adoption.facts", *args,
