@@ -184,11 +184,16 @@ def bytes_of(size: str) -> float:
     return float(number) * 1000 ** "BkMGT".index(unit[0])
 
 
-def build_cache_bytes() -> float:
-    """What the build cache takes on the disk in all, as `docker buildx du` totals it: shared
-    snapshots too, which `docker system df` and `--keep-storage` leave out of their count."""
+def build_cache_sizes() -> tuple[float, float]:
+    """What the build cache takes on the disk in all, as `docker buildx du` totals it (shared
+    snapshots too, which `docker system df` leaves out), and of that what no record shares."""
     listed = run(["docker", "buildx", "du"]).stdout
-    return bytes_of(re.search(r"(?m)^Total:\s*(\S+)", listed).group(1))
+    total, private = (re.search(rf"(?m)^{key}:\s*(\S+)", listed) for key in ("Total", "Private"))
+    return bytes_of(total.group(1)), bytes_of(private.group(1)) if private else 0.0
+
+
+def build_cache_bytes() -> float:
+    return build_cache_sizes()[0]
 
 
 # The kit's own title: a run keeps its venv cache (the Dockerfile's VENV_CACHE).
@@ -210,15 +215,14 @@ def throw_away_venv_caches() -> list[str]:
 
 def trim_build_cache(keep: float) -> None:
     """The build cache trimmed, least recently used first, until all of it takes `keep` bytes at
-    most: `--keep-storage` counts only what no other record shares, so it is asked again for less
-    while the total is over."""
-    storage = keep
+    most: `--keep-storage` counts only what no other record shares, so it is asked to keep that
+    part less the excess, again while the total is over."""
     for _ in range(4):
-        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
-        total = build_cache_bytes()
+        total, private = build_cache_sizes()
         if total <= keep:
             return
-        storage = storage * keep / total
+        storage = max(0.0, min(keep, private - (total - keep)))
+        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
 
 
 @contextmanager
