@@ -29,13 +29,11 @@ class Project:
     update: list[str] = field(default_factory=list)  # what `poetry update` names for those
     # The top-level names its wheel holds; None where it is no package (it runs from its files).
     packages: list[str] | None = None
-    build_reads: list[str] = field(
-        default_factory=list
-    )  # top-level entries the wheel is built from
+    # The top-level entries its wheel is built from (what the build context must let in).
+    build_reads: list[str] = field(default_factory=list)
     package_folders: dict[str, str] = field(default_factory=dict)  # package -> folder (src, lib)
-    scripts: dict[str, str] = field(
-        default_factory=dict
-    )  # console scripts: name -> module:function
+    # Its console scripts: name -> module:function.
+    scripts: dict[str, str] = field(default_factory=dict)
     dependencies: list[str] = field(default_factory=list)  # the main group's, as declared
     prod_packages: list[str] = field(default_factory=list)  # every locked package of main
     groups: dict[str, bool] = field(default_factory=dict)  # name -> optional

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from .common import KIT, NOT_APP, SECTION_END, dumps
+from .common import KIT, MANIFEST, NOT_APP, SECTION_END, dumps
 from .decide import Decisions
 from .project import Project
 
@@ -168,8 +168,6 @@ def kit_file(name: str) -> str:
 
 def adopted_before(root: Path) -> str:
     """Your project section, where the kit was adopted before (edits and all); else ""."""
-    from .common import MANIFEST
-
     path = root / "Dockerfile"
     text = path.read_text() if path.exists() else ""
     if (root / MANIFEST).exists() and SECTION_END in text:
