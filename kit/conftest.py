@@ -17,7 +17,8 @@ from kit.support import (
     REPO,
     DevContainer,
     base_image,
-    build_cache_bounded,
+    build_cache_bytes,
+    build_cache_cleaned,
     built,
     copy_repo,
     image_store,
@@ -62,11 +63,22 @@ def too_little_room() -> list[str]:
 CORE = REPO / "kit" / "core"
 
 
+def runs_docker_tests(config: pytest.Config) -> bool:
+    """Whether the run's targets reach beyond kit/core, the tier that needs no Docker."""
+    targets = [Path(arg.split("::")[0]).resolve() for arg in config.args] or [REPO / "kit"]
+    return any(target != CORE and CORE not in target.parents for target in targets)
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """Whether this process is one of pytest-xdist's workers (scripts/test runs two)."""
+    return hasattr(config, "workerinput")
+
+
 @pytest.fixture(autouse=True)
 def docker_for_docker_tests(request: pytest.FixtureRequest) -> None:
-    """A test outside kit/core drives Docker: it gets the engine check and the cache's trim."""
+    """A test outside kit/core drives Docker: it gets the engine check."""
     if CORE not in Path(request.node.path).parents:
-        request.getfixturevalue("build_cache")
+        request.getfixturevalue("engine_and_cli")
 
 
 @pytest.fixture(scope="session")
@@ -86,16 +98,34 @@ def engine_and_cli() -> None:
     pytest.skip(message)
 
 
+# scripts/test runs the Docker tier on two workers (pytest-xdist, --dist loadgroup): the tests
+# that share a fixture that takes a minute to make share a worker, so that it is made once. Files
+# whose module-scoped images they share (arm64's are emulated) say so themselves (pytestmark).
+ONE_WORKER = {"dev_container": "the dev container", "other_user": "host users (useradd locks)"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        shared = [group for name, group in ONE_WORKER.items() if name in item.fixturenames]
+        if shared and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(shared[0]))
+
+
 # The build cache a run leaves at most (as Docker Desktop's garbage collection keeps by default).
 BUILD_CACHE_KEPT = 20e9
 
 
-@pytest.fixture(scope="session")
-def build_cache(engine_and_cli: None) -> Iterator[None]:
-    """The build cache is trimmed at the end of the run."""
-    with build_cache_bounded(BUILD_CACHE_KEPT) as sizes:
-        yield
-    CACHE_SIZES.extend(sizes)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run of Docker tests leaves the build cache bounded (see build_cache_cleaned): what it
+    held is measured first, in one process (xdist's workers' parent, or the only one)."""
+    config = session.config
+    if not is_worker(config) and runs_docker_tests(config) and not missing_tools():
+        CACHE_SIZES.append(build_cache_bytes())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if len(CACHE_SIZES) == 1:
+        CACHE_SIZES.append(build_cache_cleaned(max(BUILD_CACHE_KEPT, CACHE_SIZES[0])))
 
 
 CACHE_SIZES: list[float] = []
@@ -115,7 +145,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("=", "time by test file (docs/testing.md keeps the table)")
         for name, seconds in sorted(FILE_SECONDS.items(), key=lambda item: -item[1]):
             terminalreporter.write_line(f"{seconds:8.1f} s  {name}")
-    if CACHE_SIZES:
+    if len(CACHE_SIZES) == 2:
         before, after = (f"{size / 1e9:.1f} GB" for size in CACHE_SIZES)
         terminalreporter.write_line(f"build cache: {before} before the run, {after} after it")
 

@@ -225,22 +225,27 @@ def trim_build_cache(keep: float) -> None:
         run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
 
 
+def build_cache_cleaned(keep: float) -> float:
+    """The throw-away projects' venv caches removed, and the build cache trimmed, least recently
+    used first, to `keep` bytes: what it then holds. The suite builds a hundred images from
+    throw-away projects, and their cache, never used again, would stay (Docker collects it only
+    where the engine is set to); what a run used last, the kit's own steps, stays for the next."""
+    records = throw_away_venv_caches()
+    if records:  # each filter adds records: ids, one or the other
+        run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])
+    trim_build_cache(keep)
+    return build_cache_bytes()
+
+
 @contextmanager
 def build_cache_bounded(limit: float) -> Iterator[list[float]]:
-    """Afterwards, the throw-away projects' venv caches go, and the build cache is trimmed, least
-    recently used first, to the larger of `limit` and what it held before. The suite builds a
-    hundred images from throw-away projects, and their cache, never used again, would stay
-    (Docker collects it only where the engine is set to); what a run used last, the kit's own
-    steps, stays for the next run. Yields a list that gets the sizes before and after."""
+    """Afterwards, the build cache is cleaned (build_cache_cleaned) to the larger of `limit` and
+    what it held before. Yields a list that gets the sizes before and after."""
     sizes = [build_cache_bytes()]
     try:
         yield sizes
     finally:
-        records = throw_away_venv_caches()
-        if records:  # each filter adds records: ids, one or the other
-            run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])
-        trim_build_cache(max(limit, sizes[0]))
-        sizes.append(build_cache_bytes())
+        sizes.append(build_cache_cleaned(max(limit, sizes[0])))
 
 
 @contextmanager

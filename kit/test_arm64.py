@@ -28,6 +28,9 @@ from kit.support import (
 from kit.test_prod import ADDED
 from kit.vscode import debug_the_first_test
 
+# Its images are built once (emulated): its tests share one of scripts/test's two workers.
+pytestmark = pytest.mark.xdist_group("arm64")
+
 ARM64 = "linux/arm64"
 # ELF's e_machine field, which names the CPU a binary or a compiled extension is for.
 ELF_MACHINE = """

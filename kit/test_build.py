@@ -122,6 +122,7 @@ def readme_reproducible_build(repo: Path, tag: str, *flags: str) -> str:
     return run(["sh", "-c", command], cwd=repo, env=env).stdout
 
 
+@pytest.mark.alone  # it empties every cache mount, which other tests' builds count on
 def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
     repo_copy: Path,
 ) -> None:

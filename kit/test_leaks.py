@@ -22,6 +22,9 @@ from kit.support import (
     unique,
 )
 
+# The canary images are built once: its tests share one of scripts/test's two workers.
+pytestmark = pytest.mark.xdist_group("leaks")
+
 CANARY = unique("KITCANARY")
 CREDENTIAL = unique("KITSECRET")
 # The index the images install from: this machine's mirror, or PyPI's own index named as one.
@@ -141,6 +144,7 @@ def a_build_of_its_own(folder: Path) -> set[str]:
     return made
 
 
+@pytest.mark.alone  # it measures the whole build cache, which other tests' builds add to
 def test_the_build_cache_is_trimmed_back_keeping_what_was_used_last(tmp_path: Path) -> None:
     # The limit 0: back to what the cache held before, the least recently used records out.
     with build_cache_bounded(0) as sizes:

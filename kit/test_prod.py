@@ -30,6 +30,9 @@ from kit.support import (
     venv_bytes,
 )
 
+# Its served image and inventory are made once: its tests share one of scripts/test's workers.
+pytestmark = pytest.mark.xdist_group("prod")
+
 # Walks the image's file system from inside, with the venv's Python (the only tool prod has).
 INVENTORY = """
 import json, os, shutil
