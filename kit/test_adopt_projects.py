@@ -593,6 +593,10 @@ SERVED = [
     "server-the-project-has-waitress",
     "console-script-starts-uvicorn",
     "fastapi-run-a-packages-file",
+    "server-in-a-production-group",  # gunicorn from PROD_GROUPS
+    "your-dockerfile-installs-a-group",  # its CMD's uvicorn from the group its Dockerfile installs
+    "django-settings-the-dockerfile-names",  # collectstatic and gunicorn with production's
+    "django-wsgi-two-folders-deep",  # gunicorn apps.site.wsgi, where WSGI_APPLICATION says
 ]
 
 

@@ -206,6 +206,26 @@ def test_adopt_keeps_your_dockerfile_and_devcontainer_aside_with_force(tmp_path:
     assert sorted(os.listdir(tmp_path / ".devcontainer")) == ["devcontainer.json"]
 
 
+def test_adopt_run_as_root_leaves_what_it_writes_to_the_folders_owner(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true: this test runs adopt's writer as root")
+        pytest.skip("needs root: what adopt run as root (sudo, a container) writes")
+    tree(tmp_path, {"Dockerfile": "FROM python\n", "app.py": ""})
+    os.chown(tmp_path, 1000, 1000)
+
+    keep = write.check_ownership(tmp_path, force=True)
+    write.write_all(tmp_path, {"Dockerfile": "kit\n", ".devcontainer/devcontainer.json": "{}",
+                               ".vscode/settings.json": "{}"}, keep)  # fmt: skip
+
+    owners = {str(p.relative_to(tmp_path)): (p.stat().st_uid, p.stat().st_gid)
+              for p in tmp_path.rglob("*")}  # fmt: skip
+    assert owners.pop("app.py") == (0, 0)  # yours, as it was
+    assert set(owners) == {"Dockerfile", "Dockerfile.orig", ".devcontainer", ".vscode",
+                           ".devcontainer/devcontainer.json", ".vscode/settings.json"}  # fmt: skip
+    assert set(owners.values()) == {(1000, 1000)}
+
+
 def test_adopt_refuses_your_docker_files_without_force_and_changes_nothing(tmp_path: Path) -> None:
     tree(tmp_path, {"Dockerfile": "FROM python\n", ".dockerignore": "*\n"})
 

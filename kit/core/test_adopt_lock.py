@@ -170,6 +170,22 @@ def test_prod_has_the_main_groups_packages_and_what_they_bring() -> None:
     assert lock.prod_packages(locked) == ["fastapi", "six", "uvicorn"]
 
 
+def test_each_other_group_has_the_packages_the_lock_puts_in_it() -> None:
+    locked = [
+        package("Flask", "1", []),
+        package("gunicorn", "1", [], groups=["Production"]),
+        package("packaging", "1", [], groups=["production", "dev"]),
+        package("pytest", "1", [], groups=["dev"]),
+        {"name": "ruff", "version": "1", "category": "dev"},  # Poetry 1.4 and older
+        {"name": "six", "version": "1"},  # Poetry 1.5 to 1.8: no group named
+    ]
+
+    assert lock.group_packages(locked) == {
+        "dev": ["packaging", "pytest", "ruff"],
+        "production": ["gunicorn", "packaging"],
+    }
+
+
 @pytest.mark.parametrize(
     ("constraint", "wanted", "versions"),
     [

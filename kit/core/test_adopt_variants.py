@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from adoption.decide import decide
 
 from kit.core.example import EXAMPLES, copy, project
@@ -52,3 +53,76 @@ def test_a_bot_that_polls_unless_told_to_serve_gets_no_health_check(tmp_path: Pa
 
     assert decided.command == ["python", "main.py"]
     assert (decided.serves_itself, decided.health) == ("", "")
+
+
+SHOP = "django-settings-the-dockerfile-names"
+
+
+def test_a_django_sites_production_settings_come_from_its_heroku_yml_before_its_env_example(
+    tmp_path: Path,
+) -> None:
+    """Deployment manifests name the settings prod runs with; .env.example, a developer's; where
+    several name some, the production one wins."""
+    root = copy(SHOP, tmp_path / "shop")
+    (root / "Dockerfile").unlink()
+    (root / ".env.example").write_text("DJANGO_SETTINGS_MODULE=site_config.settings.local\n")
+    (root / "heroku.yml").write_text(
+        "build:\n  docker:\n    web: Dockerfile\nconfig:\n"
+        "  DJANGO_SETTINGS_MODULE: site_config.settings.production\n"
+    )
+
+    decided = decide(project(SHOP, root))
+
+    assert decided.django_settings == ("site_config.settings.production", "heroku.yml")
+    assert decided.command == ["gunicorn", "--env",
+                               "DJANGO_SETTINGS_MODULE=site_config.settings.production",
+                               "site_config.wsgi", "--bind", "0.0.0.0:8000"]  # fmt: skip
+    assert decided.assets.startswith("DJANGO_SETTINGS_MODULE=site_config.settings.production ")
+
+
+def test_a_django_site_that_names_no_settings_runs_with_manage_pys(tmp_path: Path) -> None:
+    root = copy(SHOP, tmp_path / "shop")
+    (root / "Dockerfile").unlink()
+
+    decided = decide(project(SHOP, root))
+
+    assert decided.django_settings == ("", "")
+    assert decided.command == ["gunicorn", "site_config.wsgi", "--bind", "0.0.0.0:8000"]
+    assert decided.assets == "python manage.py collectstatic --noinput"
+
+
+GUESTBOOK = "heroku-yml-web-process"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text"),
+    [
+        ("fly.toml", 'app = "guestbook"\n\n[processes]\n  app = "gunicorn guestbook:app"\n'),
+        ("render.yaml", "services:\n  - type: web\n    startCommand: gunicorn guestbook:app\n"),
+    ],
+)
+def test_a_platforms_manifest_states_the_start_command(
+    tmp_path: Path, manifest: str, text: str
+) -> None:
+    root = copy(GUESTBOOK, tmp_path / "guestbook")
+    (root / "heroku.yml").unlink()
+    (root / manifest).write_text(text)
+
+    decided = decide(project(GUESTBOOK, root))
+
+    assert decided.command == ["gunicorn", "guestbook:app", "--bind", "0.0.0.0:8000"]
+    assert decided.stated_in == manifest
+
+
+def test_the_exec_line_an_entrypoint_script_ends_with_is_the_start_command(
+    tmp_path: Path,
+) -> None:
+    name = "your-dockerfile-entrypoint-script"
+    root = copy(name, tmp_path / "inventory")
+    script = root / "docker" / "entrypoint.sh"
+    script.write_text(script.read_text().replace('exec "$@"', "exec uvicorn inventory.api:app"))
+
+    decided = decide(project(name, root))
+
+    assert decided.command == ["uvicorn", "inventory.api:app", "--host", "0.0.0.0"]  # not 127.0.0.1
+    assert decided.stated_in == "the exec line entrypoint.sh ends with"

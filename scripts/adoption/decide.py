@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import TOOLING_WORDS, normalize_name
+from .django import declared_settings, default_settings
 from .project import Project
-from .rules import start_command, stated_command
+from .rules import check_prod_has, start_command, stated_command
 from .serving import assets_command, healthcheck_url, self_serving, served_port
 
 # Files that tools read from the working directory, so prod needs them in /app beside a package:
@@ -29,6 +30,9 @@ class Decisions:
     local_only: bool  # it listens on 127.0.0.1 only
     health: str  # what prod's HEALTHCHECK asks; "" for nothing
     assets: str  # ASSETS_COMMAND
+    # A Django site's settings for prod, and where the project names them ("" for manage.py's).
+    django_settings: tuple[str, str] = ("", "")
+    prod_groups: list[str] = field(default_factory=list)
     prod_extras: list[str] = field(default_factory=list)
     build_packages: list[str] = field(default_factory=list)
     runtime_packages: list[str] = field(default_factory=list)
@@ -41,6 +45,10 @@ def decide(project: Project, command: str = "") -> Decisions:
     else:
         words, stated_in = stated_command(project)
         words = words or start_command(project)
+    check_prod_has(project, words)
+    settings = production_settings(project)
+    if not command:
+        words = with_settings(words, settings[0])
     # A script that starts its own server says its port; any other command, itself.
     serves_itself, port, local_only = self_serving(project, words)
     port = port or served_port(words)
@@ -52,7 +60,9 @@ def decide(project: Project, command: str = "") -> Decisions:
         port=port,
         local_only=local_only,
         health=healthcheck_url(project, words, port, serves_itself),
-        assets=assets_command(project),
+        assets=with_settings_for(assets_command(project), settings[0]),
+        django_settings=settings,
+        prod_groups=project.prod_groups,
         prod_extras=prod_extras(project),
         build_packages=build_packages(project),
         runtime_packages=list(project.system_packages[1]),
@@ -83,6 +93,32 @@ def app_install(project: Project, command: list[str]) -> str:
     if any(module.split(".")[0] in packages for module in modules):
         return "package"
     return "both"
+
+
+def production_settings(project: Project) -> tuple[str, str]:
+    """A Django site's settings module for prod, where its deployment names one that manage.py
+    does not set by default (config.settings.production), and where; ("", "") otherwise."""
+    folder = project.django_folder()
+    if not folder:
+        return "", ""
+    named, where = declared_settings(project)
+    return (named, where) if named and named != default_settings(project, folder) else ("", "")
+
+
+def with_settings(words: list[str], settings: str) -> list[str]:
+    """The start command run with these settings: gunicorn sets them in its workers' environment
+    (--env); manage.py takes --settings."""
+    if not settings or any("DJANGO_SETTINGS_MODULE" in word for word in words):
+        return words
+    if words[0] == "gunicorn":
+        return [words[0], "--env", f"DJANGO_SETTINGS_MODULE={settings}", *words[1:]]
+    if any(word.endswith("manage.py") for word in words):
+        return [*words, f"--settings={settings}"]
+    return words
+
+
+def with_settings_for(command: str, settings: str) -> str:
+    return f"DJANGO_SETTINGS_MODULE={settings} {command}" if command and settings else command
 
 
 def prod_extras(project: Project) -> list[str]:

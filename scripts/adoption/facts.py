@@ -350,6 +350,7 @@ def report(mode: str, wanted: str) -> dict:
         "scripts": scripts(data),
         "dependencies": sorted(main_dependencies(data)),
         "prod_packages": lock.prod_packages(packages_now),
+        "group_packages": lock.group_packages(packages_now),
         "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
         "extras": sorted(
             set(table(data, "project").get("optional-dependencies", {}))

@@ -70,6 +70,17 @@ def prod_packages(locked: list[dict]) -> list[str]:
     return sorted(normalize_name(package["name"]) for package in main)
 
 
+def group_packages(locked: list[dict]) -> dict[str, list[str]]:
+    """Every group's locked packages but main's: what its dependencies bring (a lock of Poetry
+    1.4 or older names `dev` as a category; one of 1.5 to 1.8 names no group at all)."""
+    found: dict[str, set[str]] = {}
+    for package in locked:
+        for group in package.get("groups", [package.get("category", "main")]):
+            if group != "main":
+                found.setdefault(normalize_name(group), set()).add(normalize_name(package["name"]))
+    return {group: sorted(names) for group, names in sorted(found.items())}
+
+
 # ---- the Python version -----------------------------------------------------------------------
 
 

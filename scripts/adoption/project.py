@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 
-from .common import NOT_APP
+from .common import NOT_APP, SECTION_END, TOOLING_WORDS, normalize_name
+
+# Groups whose names say that prod needs them (gunicorn kept in a `production` group).
+PRODUCTION_GROUPS = ("production", "prod", "server", "web", "deploy")
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Project:
     scripts: dict[str, str] = field(default_factory=dict)
     dependencies: list[str] = field(default_factory=list)  # the main group's, as declared
     prod_packages: list[str] = field(default_factory=list)  # every locked package of main
+    # Every other group's locked packages (facts recorded before this field: none known).
+    group_packages: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, bool] = field(default_factory=dict)  # name -> optional
     extras: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)  # dev tools adopt added
@@ -67,8 +73,30 @@ class Project:
     @property
     def has(self) -> set[str]:
         """The packages prod has: the main dependencies and what they bring (uvicorn through
-        fastapi[standard], hypercorn through Quart, aiohttp through aiogram)."""
-        return set(self.dependencies) | set(self.prod_packages)
+        fastapi[standard], hypercorn through Quart, aiohttp through aiogram), and the packages
+        of the groups it installs (prod_groups)."""
+        grouped = [self.group_packages.get(group, []) for group in self.prod_groups]
+        return set(self.dependencies).union(self.prod_packages, *grouped)
+
+    @cached_property
+    def prod_groups(self) -> list[str]:
+        """The groups prod installs besides main (PROD_GROUPS): those whose names mean production,
+        and those the project's own Dockerfile installs (`poetry install --with web`), but
+        groups of tooling (dev, test, docs)."""
+        dockerfile = self.root / "Dockerfile"
+        text = self.text(dockerfile) if dockerfile.is_file() else ""
+        named = re.findall(r"--(?:with|only)[= ]+([\w,.-]+)", "" if SECTION_END in text else text)
+        installed = {normalize_name(g) for found in named for g in found.split(",")}
+        return [
+            group
+            for group in self.groups
+            if (group in PRODUCTION_GROUPS or group in installed)
+            and not set(re.split(r"[-_.]", group)) & TOOLING_WORDS
+        ]
+
+    def groups_with(self, package: str) -> list[str]:
+        """The groups whose locked packages include this one."""
+        return [group for group, names in self.group_packages.items() if package in names]
 
     def text(self, path: Path) -> str:
         return path.read_text(errors="replace")

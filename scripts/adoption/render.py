@@ -39,7 +39,7 @@ def section_values(project: Project, decided: Decisions) -> dict[str, str]:
     return {
         "PYTHON_VERSION": project.python,
         "APP_INSTALL": decided.install,
-        "PROD_GROUPS": "",
+        "PROD_GROUPS": ",".join(decided.prod_groups),
         "PROD_EXTRAS": listed(decided.prod_extras),
         "BUILD_PACKAGES": listed(decided.build_packages),
         "RUNTIME_PACKAGES": listed(decided.runtime_packages),
@@ -87,16 +87,37 @@ def dockerfile(section: str) -> str:
     return section + kit[kit.index(SECTION_END) :]
 
 
+# What deploys, documents or builds the project but what the app reads: kept out of prod's build
+# context, unless its code names it.
+DEPLOYMENT = {"Procfile", "app.json", "heroku.yml", "fly.toml", "render.yaml", "railway.json",
+              "railway.toml", "nixpacks.toml", "vercel.json", "netlify.toml", "Justfile",
+              "justfile", "Taskfile.yml", "mkdocs.yml", "codecov.yml", "renovate.json",
+              "docker-compose.yaml", "fabfile.py"}  # fmt: skip
+# Files of another project inside this one (a front end, a service of its own).
+PROJECT_FILES = ("pyproject.toml", "package.json", "setup.py", "Cargo.toml", "go.mod")
+
+
+def not_the_apps(path: Path) -> bool:
+    """A deployment manifest, a document (README.md, CHANGELOG.rst), or a folder that is a
+    project of its own (frontend/ with its package.json)."""
+    if path.is_dir():
+        return any((path / name).is_file() for name in PROJECT_FILES)
+    return path.name in DEPLOYMENT or path.suffix in (".md", ".rst")
+
+
 def dockerignore(project: Project, install: str) -> str:
     """An allowlist: Poetry's files, what the wheel is built from (wherever it is), and the app's
     top-level entries; for a package (APP_INSTALL=package) only what its wheel is built from."""
     keep = []
+    named = "\n".join(project.text(path) for path in project.python_files())
     for path in sorted(project.root.iterdir()):
         name = path.name
-        needed = name in project.build_reads
+        needed = name in project.build_reads or name in project.path_dependencies
         if not needed and (
             name.startswith(".") or name in NOT_APP or name.endswith((".egg-info", ".orig"))
         ):
+            continue
+        if not needed and not_the_apps(path) and not re.search(rf"\b{re.escape(name)}\b", named):
             continue
         if install == "package" and not needed:
             continue

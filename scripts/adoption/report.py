@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .common import normalize_name
 from .decide import Decisions
+from .django import default_settings
 from .project import Project
 from .servers import SELF_SERVING
 
@@ -19,7 +20,7 @@ INSTALLS = {
 
 def starts_notes(decided: Decisions) -> list[str]:
     """Where the start command comes from, and whose server it starts, if the report can say."""
-    notes = [f"as {decided.stated_in} says"] if decided.stated_in else []
+    notes = [f"stated by {decided.stated_in}"] if decided.stated_in else []
     if decided.serves_itself:
         notes.append(f"{SELF_SERVING[decided.serves_itself].title}'s server, on {decided.port}")
     if decided.local_only:
@@ -43,6 +44,7 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
         tools += ", ".join(f"{tool} (locked: {v})" for tool, v in p.loose_tools.items())
     python_notes = "".join(f"; {note}" for note in (p.unpinned, p.why) if note)
     pinned = ".python-version; " if p.pinned else ""
+    in_prod = f" (in prod: {', '.join(decided.prod_groups)})" if decided.prod_groups else ""
     extras = ""
     if decided.prod_extras != p.extras:
         extras = f" (in prod: {', '.join(decided.prod_extras) or 'none'}: the others hold tooling)"
@@ -52,13 +54,22 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
         f"code        {code}",
         f"prod gets   {decided.install}: {INSTALLS[decided.install]}",
         f"starts with {shlex.join(decided.command)}" + (f" ({'; '.join(notes)})" if notes else ""),
-        f"groups      {groups or 'none'}; extras: {', '.join(p.extras) or 'none'}{extras}",
+        f"groups      {groups or 'none'}{in_prod}; extras: {', '.join(p.extras) or 'none'}{extras}",
         f"dev tools   {tools}",
     ]
     if merged.get("new_settings"):
         found.append(
             "settings    new in this kit, added to your project section: "
             + ", ".join(merged["new_settings"])
+        )
+    settings, where = decided.django_settings
+    if settings:
+        found.append(f"django      settings {settings} in prod (named by {where})")
+    elif p.django_folder():
+        found.append(
+            f"django      settings {default_settings(p, p.django_folder()) or 'none'}, manage.py's:"
+            " no deployment file names others (DJANGO_SETTINGS_MODULE in your Dockerfile,"
+            " heroku.yml, app.json, fly.toml, render.yaml, a compose file or .env.example)"
         )
     if decided.assets:
         found.append(f"assets      {decided.assets}, in prod's build (ASSETS_COMMAND)")

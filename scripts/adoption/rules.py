@@ -8,40 +8,78 @@ import json
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .common import NOT_APP, SECTION_END, Stop, normalize_name
-from .project import Project
+from .django import wsgi_module
+from .project import PRODUCTION_GROUPS, Project
 from .servers import PROGRAMS, SELF_SERVING, SERVERS
 
 # ---- what the project states ------------------------------------------------------------------
 
 
+# Where a platform's manifest states the web process's command: the file, and how to find it.
+MANIFESTS = [
+    ("Procfile", r"(?m)^web:[ \t]*(.+)$"),
+    ("heroku.yml", r"(?m)^run:[ \t]*\n(?:[ \t]+[^\n]*\n)*?[ \t]+web:[ \t]*([^\n]*\S)"),
+    ("fly.toml", r"(?m)^\[processes\][^\[]*?^[ \t]*(?:app|web)[ \t]*=[ \t]*[\"']([^\"'\n]+)"),
+    ("render.yaml", r"(?m)^[ \t]*startCommand:[ \t]*(.+)$"),
+]
+
+
 def stated_commands(root: Path) -> list[tuple[str, str]]:
-    """The start commands the project states, and where: a Procfile's web process (Heroku,
-    Dokku), then the CMD of its own Dockerfile's last stage (adopt --force keeps that as
-    Dockerfile.orig)."""
+    """The start commands the project states, and where: its platforms' manifests (a Procfile's
+    web process, heroku.yml's, fly.toml's, render.yaml's startCommand), then the CMD of its own
+    Dockerfile's last stage (adopt --force keeps that as Dockerfile.orig), or the command its
+    ENTRYPOINT script ends by exec-ing."""
     stated = []
-    procfile = root / "Procfile"
-    if procfile.is_file():
-        web = re.findall(r"(?m)^web:[ \t]*(.+)$", procfile.read_text(errors="replace"))
-        stated += [(line, "Procfile") for line in web]
+    for name, pattern in MANIFESTS:
+        path = root / name
+        if path.is_file():
+            found = re.findall(pattern, path.read_text(errors="replace"))
+            stated += [(line.strip().strip("\"'"), name) for line in found]
     dockerfile = root / "Dockerfile"
     text = dockerfile.read_text(errors="replace") if dockerfile.is_file() else SECTION_END
     if SECTION_END not in text:  # not the kit's
         last = re.split(r"(?mi)^[ \t]*FROM[ \t]", text.replace("\\\n", " "))[-1]
         found = re.findall(r"(?mi)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$", last)
-        if len({kind.upper() for kind, _ in found}) == 1:  # ENTRYPOINT and CMD: a wrapper
+        kinds = {kind.upper() for kind, _ in found}
+        if len(kinds) == 1:
             stated.append((found[-1][1], "your Dockerfile's " + found[-1][0].upper()))
+        elif kinds:  # an entrypoint script, then the CMD it is given
+            cmd = [line for kind, line in found if kind.upper() == "CMD"][-1]
+            entry = [line for kind, line in found if kind.upper() == "ENTRYPOINT"][-1]
+            stated += entrypoint_execs(root, entry, cmd)
     return stated
+
+
+def entrypoint_execs(root: Path, entrypoint: str, cmd: str) -> list[tuple[str, str]]:
+    """What an ENTRYPOINT script in the project runs last (`exec gunicorn ...`, or with `exec
+    "$@"` the Dockerfile's CMD): the start command, where it comes to one; else none."""
+    try:
+        exec_form = entrypoint.lstrip().startswith("[")
+        words = json.loads(entrypoint) if exec_form else entrypoint.split()
+    except ValueError:
+        return []
+    scripts = [w for w in words if w.endswith(".sh")]
+    path = next((p for s in scripts[:1] for p in sorted(root.rglob(Path(s).name))), None)
+    if path is None:
+        return []
+    execs = re.findall(r"(?m)^[ \t]*exec[ \t]+(.+?)[ \t]*$", path.read_text(errors="replace"))
+    if not execs:
+        return []
+    if execs[-1].strip("\"'") == "$@" or execs[-1] == '"$@"':
+        return [(cmd, f"your Dockerfile's CMD, run by {path.name}")]
+    return [(execs[-1], f"the exec line {path.name} ends with")]
 
 
 def stated_command(project: Project) -> tuple[list[str], str]:
     """The first start command the project states that prod runs as it is: no shell (`&&`, an
     entrypoint script), a program the venv has, and the modules and files it names in the
     project; `poetry run` goes, `$PORT` becomes the port it falls back to (8000 where none), and
-    gunicorn, which binds 127.0.0.1 unless told, binds 0.0.0.0. Else ([], "")."""
+    a server that listens on 127.0.0.1 unless told (gunicorn, uvicorn) listens on every address.
+    Else ([], "")."""
     has = project.has | set(project.scripts)
     for line, source in stated_commands(project.root):
         try:
@@ -56,12 +94,13 @@ def stated_command(project: Project) -> tuple[list[str], str]:
             continue
         program = "python" if words[0] == "python3" else words[0]
         if program != "python" and PROGRAMS.get(program, program) not in has:
+            check_prod_has(project, [program, *words[1:]])  # in a group prod lacks: said
             continue
         if not names_what_the_project_has(project, words):
             continue
-        told = ("-b", "--bind", "-c", "--config")  # with a config file: bound where it says
-        if program == "gunicorn" and not any(word.startswith(told) for word in words[1:]):
-            words += ["--bind", "0.0.0.0:8000"]
+        server = SERVERS.get(program)  # with a config file: bound where it says
+        if server and server.listen and not any(w.split("=")[0] in server.told for w in words):
+            words += server.listen.split()
         return [program, *words[1:]], source
     return [], ""
 
@@ -182,12 +221,10 @@ def django_site(project: Project) -> list[str] | None:
     django = project.django_folder()
     if not django:
         return None
-    # The site's package: wsgi.py beside settings.py, or a settings/ package (split settings).
-    sites = sorted(p.parent for p in (project.root / django).glob("*/wsgi.py"))
-    settings = [s for s in sites if (s / "settings.py").exists() or (s / "settings").is_dir()]
-    if "gunicorn" in project.has and settings:
+    wsgi = wsgi_module(project, django)
+    if "gunicorn" in project.has and wsgi:
         chdir = ["--chdir", django] if django != "." else []  # gunicorn imports from there
-        return ["gunicorn", *chdir, f"{settings[0].name}.wsgi", "--bind", "0.0.0.0:8000"]
+        return ["gunicorn", *chdir, wsgi, "--bind", "0.0.0.0:8000"]
     manage = (Path(django) / "manage.py").as_posix()
     return ["python", manage, "runserver", "0.0.0.0:8000", "--noreload"]
 
@@ -298,13 +335,41 @@ RULES = [
 
 
 def start_command(project: Project) -> list[str]:
-    """The first rule's answer; a Stop where none answers."""
+    """The first rule's answer; a Stop where none answers (naming the group that holds the server
+    a rule would have started, where one does: uvicorn kept in a dev group)."""
     for rule in RULES:
         command = rule.answer(project)
         if command:
             return command
+    grouped = [name for names in project.group_packages.values() for name in names]
+    with_every_group = replace(project, prod_packages=project.prod_packages + grouped)
+    for rule in RULES:
+        check_prod_has(project, rule.answer(with_every_group))
     raise Stop(
         "could not tell how the project starts (no single console script, manage.py, FastAPI/"
         "Flask/Sanic app, Dash server, Streamlit, Gradio, NiceGUI, FastHTML or aiohttp script,"
         ' main.py or __main__.py found): pass it, e.g. --command "python -m mypackage".'
+    )
+
+
+def check_prod_has(project: Project, words: list[str]) -> None:
+    """A start command whose program (or `python -m` module) prod would lack, where one of the
+    project's groups has it, stops adopt naming that group: prod would say `executable file not
+    found` at its start."""
+    if not words:
+        return
+    program = "python" if words[0] == "python3" else words[0]
+    if program == "python":
+        program = words[2].split(".")[0] if words[1:2] == ["-m"] and len(words) > 2 else ""
+    package = normalize_name(PROGRAMS.get(program, program))
+    groups = project.groups_with(package)
+    if not program or program in project.scripts or package in project.has or not groups:
+        return
+    where = f"its {groups[0]} group" if len(groups) == 1 else f"its groups {', '.join(groups)}"
+    named = f"{', '.join(PRODUCTION_GROUPS[:-1])} or {PRODUCTION_GROUPS[-1]}"
+    raise Stop(
+        f"prod would start the app with `{shlex.join(words)}`, but {package} is only in "
+        f"{where}, which prod does not install (it installs the main group, and groups named "
+        f"{named}): move it to the main group (poetry remove --group {groups[0]} {package}; "
+        f"poetry add {package}), or to a group named production, and run adopt again."
     )

@@ -16,6 +16,10 @@ class Server:
     factory: str = ""  # "": it calls `module:factory()` as written
     folder: str = ""  # the flag that adds a folder to the import path
     folder_in_app: bool = False  # it takes the app as a file's path instead (flask --app)
+    # Where it listens unless told (by one of `told`): 127.0.0.1, which a published port does not
+    # reach; `listen` tells it every address, for a start command the project states.
+    told: tuple[str, ...] = ()
+    listen: str = ""
 
     def command(self, app: str, folder: str = "") -> list[str] | None:
         """The start command that serves `app`, imported from `folder`; None where it cannot
@@ -42,17 +46,22 @@ SERVERS = {
     server.program: server
     for server in [
         Server("uvicorn", "uvicorn", "{app} {factory} {folder} --host 0.0.0.0 --port 8000",
-               factory="--factory", folder="--app-dir"),
-        Server("hypercorn", "hypercorn", "{app} --bind 0.0.0.0:8000"),
+               factory="--factory", folder="--app-dir", told=("--host", "--uds", "--fd"),
+               listen="--host 0.0.0.0"),
+        Server("hypercorn", "hypercorn", "{app} --bind 0.0.0.0:8000",
+               told=("-b", "--bind", "-c", "--config"), listen="--bind 0.0.0.0:8000"),
         Server("granian", "granian", "--interface asgi {app} {factory} --host 0.0.0.0 "
-               "--port 8000", factory="--factory"),
+               "--port 8000", factory="--factory", told=("--host", "--uds"),
+               listen="--host 0.0.0.0"),
         Server("sanic", "sanic", "{app} {factory} --host 0.0.0.0 --port 8000",
-               factory="--factory"),
-        Server("gunicorn", "gunicorn", "{folder} {app} --bind 0.0.0.0:8000", folder="--pythonpath"),
+               factory="--factory", told=("-H", "--host", "-u", "--unix"),
+               listen="--host 0.0.0.0"),
+        Server("gunicorn", "gunicorn", "{folder} {app} --bind 0.0.0.0:8000", folder="--pythonpath",
+               told=("-b", "--bind", "-c", "--config"), listen="--bind 0.0.0.0:8000"),
         Server("waitress-serve", "waitress", "--listen=0.0.0.0:8000 {factory} {app}",
-               factory="--call"),
+               factory="--call"),  # every address unless told
         Server("flask", "flask", "--app {app} run --host 0.0.0.0 --port 8000",
-               folder_in_app=True),
+               folder_in_app=True, told=("-h", "--host"), listen="--host 0.0.0.0"),
     ]
 }  # fmt: skip
 

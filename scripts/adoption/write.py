@@ -79,6 +79,8 @@ def write_all(root: Path, files: dict[str, str], keep: list[str]) -> None:
             if name.endswith(".sh"):
                 temporary.chmod(0o755)
             os.replace(temporary, path)
+        copies = [root / f"{name}.orig" for name in keep if name not in moved]
+        owned_by_the_folders_owner(root, [root / name for name in files] + made + copies)
     except OSError:
         temporary.unlink(missing_ok=True)
         for path, was in before.items():
@@ -93,6 +95,16 @@ def write_all(root: Path, files: dict[str, str], keep: list[str]) -> None:
         for name in moved:
             os.rename(root / f"{name}.orig", root / name)
         raise
+
+
+def owned_by_the_folders_owner(root: Path, paths: list[Path]) -> None:
+    """Run as root (sudo, a container), adopt leaves what it wrote to the project folder's owner,
+    as if that user had run it: not files only root can change in someone's project."""
+    owner = root.stat()
+    if os.name == "nt" or os.geteuid() != 0 or owner.st_uid == 0:
+        return
+    for path in paths:
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def manifest(files: dict[str, str]) -> str:

@@ -1,0 +1,12 @@
+from pathlib import Path
+
+import yaml
+from fastapi import FastAPI
+
+settings = yaml.safe_load(Path("settings.yaml").read_text())
+app = FastAPI(title=settings["title"], description=Path("ABOUT.md").read_text())
+
+
+@app.get("/")
+def hello() -> dict[str, str]:
+    return {"shape": "allowlist"}

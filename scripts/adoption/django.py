@@ -1,0 +1,52 @@
+"""A Django site as its own project runs it: the settings module its deployment names, and the
+WSGI module its settings point to."""
+
+from __future__ import annotations
+
+import re
+
+from .project import Project
+
+# Where a project names the settings its deployment runs with, first to last: its own Dockerfile,
+# its platforms' manifests, its compose files, then the example of its environment.
+DECLARING = ["Dockerfile", "heroku.yml", "app.json", "fly.toml", "render.yaml", "compose.yaml",
+             "compose.yml", "docker-compose.yml", "docker-compose.yaml", ".env.example",
+             ".env.sample", ".env.template"]  # fmt: skip
+SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']?\s*[:=]\s*["']?([A-Za-z_][\w.]*)""")
+
+
+def declared_settings(project: Project) -> tuple[str, str]:
+    """The settings module the project's deployment files name, and the file: the first that
+    reads as production's (`config.settings.production`), else the first named; ("", "")."""
+    named = []
+    for name in DECLARING:
+        path = project.root / name
+        if path.is_file():
+            where = "your Dockerfile" if name == "Dockerfile" else name
+            named += [(module, where) for module in SETTINGS.findall(project.text(path))]
+    production = [found for found in named if re.search(r"prod", found[0].split(".")[-1])]
+    return next(iter(production + named), ("", ""))
+
+
+def default_settings(project: Project, folder: str) -> str:
+    """The settings module manage.py sets by default."""
+    manage = project.root / folder / "manage.py"
+    text = project.text(manage) if manage.is_file() else ""
+    found = re.search(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""", text)
+    return found.group(1) if found else ""
+
+
+def wsgi_module(project: Project, folder: str) -> str:
+    """The module WSGI_APPLICATION names (`apps.site.wsgi`, two folders deep) in the site's
+    settings, imported from the site's folder; else the site package's wsgi.py beside its settings
+    (settings.py or a settings/ package); "" for none."""
+    base = project.root / folder
+    for path in sorted(base.rglob("*.py")):
+        if "settings" in (path.stem, path.parent.name):
+            named = re.search(r"""(?m)^WSGI_APPLICATION\s*=\s*["']([\w.]+)\.\w+["']""",
+                              project.text(path))  # fmt: skip
+            if named and base.joinpath(*named.group(1).split(".")).with_suffix(".py").is_file():
+                return named.group(1)
+    sites = sorted(p.parent for p in base.glob("*/wsgi.py"))
+    settings = [s for s in sites if (s / "settings.py").exists() or (s / "settings").is_dir()]
+    return f"{settings[0].name}.wsgi" if settings else ""
