@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import TOOLING_WORDS, normalize_name
-from .django import declared_settings, default_settings
+from .django import production_settings
 from .project import Project
 from .rules import check_prod_has, start_command, stated_command
 from .serving import assets_command, healthcheck_url, self_serving, served_port
@@ -93,16 +93,6 @@ def app_install(project: Project, command: list[str]) -> str:
     if any(module.split(".")[0] in packages for module in modules):
         return "package"
     return "both"
-
-
-def production_settings(project: Project) -> tuple[str, str]:
-    """A Django site's settings module for prod, where its deployment names one that manage.py
-    does not set by default (config.settings.production), and where; ("", "") otherwise."""
-    folder = project.django_folder()
-    if not folder:
-        return "", ""
-    named, where = declared_settings(project)
-    return (named, where) if named and named != default_settings(project, folder) else ("", "")
 
 
 def with_settings(words: list[str], settings: str) -> list[str]:

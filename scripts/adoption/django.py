@@ -36,6 +36,16 @@ def default_settings(project: Project, folder: str) -> str:
     return found.group(1) if found else ""
 
 
+def production_settings(project: Project) -> tuple[str, str]:
+    """A Django site's settings module for prod, where its deployment names one that manage.py
+    does not set by default (config.settings.production), and where; ("", "") otherwise."""
+    folder = project.django_folder()
+    if not folder:
+        return "", ""
+    named, where = declared_settings(project)
+    return (named, where) if named and named != default_settings(project, folder) else ("", "")
+
+
 def wsgi_module(project: Project, folder: str) -> str:
     """The module WSGI_APPLICATION names (`apps.site.wsgi`, two folders deep) in the site's
     settings, imported from the site's folder; else the site package's wsgi.py beside its settings
