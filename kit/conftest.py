@@ -4,6 +4,7 @@ tier) need no Docker; every other test does."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +18,6 @@ from kit.support import (
     REPO,
     DevContainer,
     base_image,
-    build_cache_bytes,
     build_cache_cleaned,
     built,
     copy_repo,
@@ -111,21 +111,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(shared[0]))
 
 
-# The build cache a run leaves at most (as Docker Desktop's garbage collection keeps by default).
-BUILD_CACHE_KEPT = 20e9
+# The build cache the suite lets Docker keep (`buildx du`'s total: base images' layers included),
+# KIT_BUILD_CACHE_GB to change it. A warm run needs what the last one built, about 45 GB in all
+# here, and any prune makes the next run cold (build_cache_cleaned): the suite prunes only past
+# this bound, and the disk check above still asks for room for a run's builds.
+BUILD_CACHE_BOUND = float(os.environ.get("KIT_BUILD_CACHE_GB") or 60) * 1e9
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """A run of Docker tests leaves the build cache bounded (see build_cache_cleaned): what it
-    held is measured first, in one process (xdist's workers' parent, or the only one)."""
+    """A run of Docker tests starts and ends with the build cache within its bound (what an
+    interrupted run or other work left is trimmed first); in one process (xdist's workers'
+    parent, or the only one)."""
     config = session.config
     if not is_worker(config) and runs_docker_tests(config) and not missing_tools():
-        CACHE_SIZES.append(build_cache_bytes())
+        CACHE_SIZES.append(build_cache_cleaned(BUILD_CACHE_BOUND))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if len(CACHE_SIZES) == 1:
-        CACHE_SIZES.append(build_cache_cleaned(max(BUILD_CACHE_KEPT, CACHE_SIZES[0])))
+        CACHE_SIZES.append(build_cache_cleaned(BUILD_CACHE_BOUND))
 
 
 CACHE_SIZES: list[float] = []

@@ -172,12 +172,6 @@ def container_image(container: str) -> str:
     ).stdout.strip()
 
 
-def build_cache_ids() -> set[str]:
-    """The IDs of the records in the engine's build cache."""
-    listed = run(["docker", "system", "df", "-v", "--format", "{{json .BuildCache}}"])
-    return {record["ID"] for record in json.loads(listed.stdout or "[]") or []}
-
-
 def bytes_of(size: str) -> float:
     """ "348.7MB", "4.096kB", "0B": Docker's sizes, in bytes."""
     number, unit = re.fullmatch(r"([\d.]+)\s*([kMGT]?B)", size.strip()).groups()
@@ -202,50 +196,43 @@ KIT_TITLE = "minimal-py-poetry"
 
 def throw_away_venv_caches() -> list[str]:
     """The build cache records of the venv cache mounts of every project but the kit's own (the
-    Dockerfile names each `venv-<title>-<platform>-<python>`): the suite's throw-away projects',
-    never built again."""
+    Dockerfile names each `venv-<title>-<platform>-<python>`; `buildx du` shows the id with a
+    leading slash): the suite's throw-away projects'."""
     listed = run(["docker", "buildx", "du", "--verbose"]).stdout
     found = []
     for record in re.split(r"(?m)^(?=ID:\t)", listed):
-        cache = re.search(r'with id "venv-(.*?)-linux/', record)
+        cache = re.search(r'with id "/?venv-(.*?)-linux/', record)
         if cache and cache.group(1) != KIT_TITLE and "Type:\t\texec.cachemount" in record:
             found.append(record.split()[1])
     return found
 
 
-def trim_build_cache(keep: float) -> None:
-    """The build cache trimmed, least recently used first, until all of it takes `keep` bytes at
-    most: `--keep-storage` counts only what no other record shares, so it is asked to keep that
-    part less the excess, again while the total is over."""
-    for _ in range(4):
-        total, private = build_cache_sizes()
-        if total <= keep:
-            return
-        storage = max(0.0, min(keep, private - (total - keep)))
-        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
+def storage_to_keep(total: float, private: float, bound: float) -> float | None:
+    """What `docker builder prune --keep-storage` is asked to keep for the whole build cache (as
+    `buildx du` totals it, shared snapshots too) to come down to `bound`, or None where it is
+    there already. The flag counts only what no other record shares: that part, less the excess."""
+    if total <= bound:
+        return None
+    return max(0.0, min(bound, private - (total - bound)))
 
 
-def build_cache_cleaned(keep: float) -> float:
-    """The throw-away projects' venv caches removed, and the build cache trimmed, least recently
-    used first, to `keep` bytes: what it then holds. The suite builds a hundred images from
-    throw-away projects, and their cache, never used again, would stay (Docker collects it only
-    where the engine is set to); what a run used last, the kit's own steps, stays for the next."""
+def build_cache_cleaned(bound: float) -> float:
+    """The build cache, where it is over `bound` bytes: the throw-away projects' venv caches
+    removed, then the rest trimmed, least recently used first; what it then holds. Under the bound
+    nothing is pruned: on this engine (26, the containerd store) a prune of any record, even an
+    unrelated project's cache mount, leaves no step of the next build CACHED (measured), so every
+    prune makes the next run cold."""
+    if build_cache_bytes() <= bound:
+        return build_cache_bytes()
     records = throw_away_venv_caches()
     if records:  # each filter adds records: ids, one or the other
         run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])
-    trim_build_cache(keep)
+    for _ in range(4):
+        storage = storage_to_keep(*build_cache_sizes(), bound)
+        if storage is None:
+            break
+        run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])
     return build_cache_bytes()
-
-
-@contextmanager
-def build_cache_bounded(limit: float) -> Iterator[list[float]]:
-    """Afterwards, the build cache is cleaned (build_cache_cleaned) to the larger of `limit` and
-    what it held before. Yields a list that gets the sizes before and after."""
-    sizes = [build_cache_bytes()]
-    try:
-        yield sizes
-    finally:
-        sizes.append(build_cache_cleaned(max(limit, sizes[0])))
 
 
 @contextmanager

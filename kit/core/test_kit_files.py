@@ -1,7 +1,7 @@
 """The kit's own files, read: devcontainer.json sizes the codespace, the lock ties nothing to
 x86, the Dockerfile's dependency stages read no source, the workflow's actions are pinned, the
 README shows the multi-platform build, and the kit's commands refuse bad input (scripts/rename)
-or take any selection (scripts/test). No Docker."""
+or take any selection (scripts/test); and the suite's trim of the build cache. No Docker."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from kit.support import (
     run,
     snapshot,
     stages,
+    storage_to_keep,
     unique,
 )
 
@@ -95,3 +96,22 @@ def test_workflow_actions_are_pinned_to_full_commit_shas() -> None:
     assert uses
     for action in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+
+
+GB = 1e9
+
+
+@pytest.mark.parametrize(
+    ("total", "private", "bound", "asked"),
+    [
+        (40 * GB, 1 * GB, 60 * GB, None),  # within the bound: no prune at all
+        (60 * GB, 1 * GB, 60 * GB, None),
+        (65 * GB, 8 * GB, 60 * GB, 3 * GB),  # the private part, less the 5 GB over
+        (65 * GB, 2 * GB, 60 * GB, 0.0),  # more over than unshared: everything it can
+        (90 * GB, 80 * GB, 60 * GB, 50 * GB),
+    ],
+)
+def test_the_build_cache_is_pruned_only_past_its_bound_and_down_to_it(
+    total: float, private: float, bound: float, asked: float | None
+) -> None:
+    assert storage_to_keep(total, private, bound) == asked
