@@ -112,7 +112,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # The build cache the suite lets Docker keep (`buildx du`'s total: base images' layers included),
-# KIT_BUILD_CACHE_GB to change it. A warm run needs what the last one built, about 45 GB in all
+# KIT_BUILD_CACHE_GB to change it. A warm run needs what the last one built, about 18 GB in all
 # here, and any prune makes the next run cold (build_cache_cleaned): the suite prunes only past
 # this bound, and the disk check above still asks for room for a run's builds.
 BUILD_CACHE_BOUND = float(os.environ.get("KIT_BUILD_CACHE_GB") or 60) * 1e9

@@ -222,8 +222,9 @@ def build_cache_cleaned(bound: float) -> float:
     nothing is pruned: on this engine (26, the containerd store) a prune of any record, even an
     unrelated project's cache mount, leaves no step of the next build CACHED (measured), so every
     prune makes the next run cold."""
-    if build_cache_bytes() <= bound:
-        return build_cache_bytes()
+    total, private = build_cache_sizes()
+    if storage_to_keep(total, private, bound) is None:
+        return total
     records = throw_away_venv_caches()
     if records:  # each filter adds records: ids, one or the other
         run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])

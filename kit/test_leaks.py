@@ -137,9 +137,9 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
 def a_build_of_its_own(folder: Path) -> str:
     """Build a context no other build has (a step of its own, 20 MB; made on the first call): the
     build's output."""
-    folder.mkdir(exist_ok=True)
-    step = f"RUN head -c 20000000 /dev/urandom > /blob # {unique('step')}"
     if not (folder / "Dockerfile").exists():
+        folder.mkdir()
+        step = f"RUN head -c 20000000 /dev/urandom > /blob # {unique('step')}"
         (folder / "Dockerfile").write_text(f"FROM {base_image()}\n{step}\n")
     with image_tag() as tag:
         return docker_build(folder, "", tag).stdout
