@@ -122,9 +122,6 @@ def readme_reproducible_build(repo: Path, tag: str, *flags: str) -> str:
     return run(["sh", "-c", command], cwd=repo, env=env).stdout
 
 
-# --no-cache builds the stages every build shares again, beside other tests' builds: with them,
-# a dependency step re-ran where none should and the engine (26.1) crashed once, in BuildKit.
-@pytest.mark.alone
 def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
     repo_copy: Path,
 ) -> None:
