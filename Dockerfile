@@ -29,6 +29,9 @@ ARG ASSETS_COMMAND=
 ARG APP_PORT=8000
 # What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).
 ARG HEALTHCHECK_URL=http://127.0.0.1:8000/health
+# The module the start command serves (`app.main` for uvicorn's app.main:app), which prod's build
+# imports: a name prod cannot import stops the build, not the app's start (empty: none named).
+ARG APP_MODULE=
 ARG IMAGE_TITLE="minimal-py-poetry"
 ARG IMAGE_DESCRIPTION="A small HTTP service, with a dev container and a lean production image."
 ARG IMAGE_SOURCE="https://github.com/minimal-py-poetry/minimal-py-poetry"
@@ -323,8 +326,9 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s -
 # Smoke test, as the app's user with prod's paths: the project's own modules import. It stops the
 # build for what prod lacks (a module, a system library); code that needs the running environment
 # only warns. The metadata is mounted over /tmp: a mount point made here would add a folder.
+ARG APP_MODULE
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
-    python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app
+    python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app "$APP_MODULE"
 
 # Last, so that new values re-run no step. CI sets the three build args, e.g. --build-arg
 # VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)

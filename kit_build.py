@@ -223,9 +223,11 @@ def diagnosis(module: str, error: BaseException) -> str:
     )
 
 
-def smoke(pyproject: str = "/tmp/pyproject.toml", app: str = "/app") -> None:
+def smoke(pyproject: str = "/tmp/pyproject.toml", app: str = "/app", serves: str = "") -> None:
     """The project's own top-level modules import, as the app's user with prod's paths (an
-    application's files are only found: importing a script may start it)."""
+    application's files are only found: importing a script may start it), and so does the module
+    the start command serves (APP_MODULE), where one is named: a module that is not there stops
+    the build, as it would stop the app at its start."""
     for module in top_modules(load(pyproject)):
         try:
             importlib.import_module(module)
@@ -240,6 +242,24 @@ def smoke(pyproject: str = "/tmp/pyproject.toml", app: str = "/app") -> None:
         is_module = path.suffix == ".py" or (path / "__init__.py").exists()
         if module.isidentifier() and is_module and not importlib.util.find_spec(module):
             raise BuildError(f"{app}/{path.name} is not importable")
+    if serves:
+        try:
+            importlib.import_module(serves)
+        except ModuleNotFoundError as error:
+            traceback.print_exc()
+            if serves == error.name or serves.startswith(f"{error.name}."):
+                raise BuildError(
+                    f"prod cannot import {serves}, the module the start command (CMD) serves: "
+                    "name it as prod imports it (from /app, or from the wheel in /opt/venv, as "
+                    "the package's own imports do), and set APP_MODULE to match"
+                ) from None
+            raise BuildError(diagnosis(serves, error).removeprefix("error: ")) from None
+        except Exception as error:
+            traceback.print_exc()
+            said = diagnosis(serves, error)
+            if said.startswith("error:"):
+                raise BuildError(said.removeprefix("error: ")) from None
+            print(said)
 
 
 def sbom_subject(pyproject: dict) -> str:

@@ -597,6 +597,9 @@ SERVED = [
     "your-dockerfile-installs-a-group",  # its CMD's uvicorn from the group its Dockerfile installs
     "django-settings-the-dockerfile-names",  # collectstatic and gunicorn with production's
     "django-wsgi-two-folders-deep",  # gunicorn apps.site.wsgi, where WSGI_APPLICATION says
+    "extras-only-those-prod-needs",  # gunicorn and PyYAML from the extras that have them
+    "compose-web-service-command",  # its compose file's web command, on 8080, not reloading
+    "namespace-package-over-two-folders",  # acme.billing.api, as the wheel installs it
 ]
 
 
@@ -619,6 +622,44 @@ def test_an_example_app_is_adopted_as_expected_and_prod_serves_it(
     assert healthy == "healthy"
     assert status == 200, page
     assert b"shape" in page, page
+
+
+def test_a_start_module_named_by_its_checkout_path_stops_prods_build(tmp_path: Path) -> None:
+    """A namespace package assembled from two source folders installs as `acme.billing`: a CMD
+    that names its module by the checkout's path (`services.acme.billing.api`, which adopt once
+    wrote) died at start with `No module named 'services'`; prod's build imports APP_MODULE and
+    stops, naming it."""
+    root, _ = adopted_example(tmp_path, "namespace-package-over-two-folders")
+    checkout = "services.acme.billing.api"
+
+    with image_tag() as tag:
+        built_here = docker_build(
+            root, "prod", tag, "--build-arg", f"APP_MODULE={checkout}", check=False
+        )
+
+    assert built_here.returncode != 0
+    assert (
+        f"error: prod cannot import {checkout}, the module the start command" in built_here.stdout
+    )
+
+
+def test_a_django_sites_tests_for_djangos_runner_run_and_debug_in_the_testing_view(
+    tmp_path: Path,
+) -> None:
+    """Tests written for Django's runner (a django.test.TestCase in polls/tests.py, run with
+    manage.py test) run under the Testing view's pytest: adopt adds pytest-django and names the
+    site's settings for tests in pyproject.toml's pytest options; the debug button stops in the
+    test. Without them, discovery shows `ImproperlyConfigured` (and tests.py is no test file)."""
+    root, output = adopted_example(tmp_path, "django-tests-for-djangos-runner")
+
+    assert "pytest-django, with config.settings.test" in output, output
+    if os.geteuid() == 0:
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
+    with opened(root) as container:
+        assert app_tests_pass(container)
+        debugged = debug_the_first_test(container)
+
+    assert debugged.stop == debugged.breakpoint.hit
 
 
 @pytest.mark.parametrize(

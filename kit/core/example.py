@@ -56,9 +56,14 @@ def copy(name: str, dest: Path, into: str = "") -> Path:
 
 def decisions(name: str) -> dict:
     """What adopt decides for the example, as expected.json holds it; or where it stops, why."""
-    found = project(name)
+    return decisions_for(project(name), options(name).get("command", ""))
+
+
+def decisions_for(found: Project, command: str = "") -> dict:
+    """What adopt decides for a project (its files, and Poetry's facts), as expected.json holds
+    it; or where it stops, why."""
     try:
-        decided = decide(found, options(name).get("command", ""))
+        decided = decide(found, command)
     except Stop as stopped:
         return {"stop": str(stopped)}
     files, merged = plan(found, decided, found.root / "no-lock-here")

@@ -3,6 +3,7 @@ their recorded facts still hold: what adopt decides follows the files."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,25 @@ def test_the_exec_line_an_entrypoint_script_ends_with_is_the_start_command(
 
     assert decided.command == ["uvicorn", "inventory.api:app", "--host", "0.0.0.0"]  # not 127.0.0.1
     assert decided.stated_in == "the exec line entrypoint.sh ends with"
+
+
+def test_a_console_script_that_names_a_web_app_object_is_served_not_run(tmp_path: Path) -> None:
+    """`run = "wsgi:app"` with `app = create_app()` in wsgi.py (as some Flask tutorials declare
+    their app): running it as a command fails (`Flask.__call__() missing 2 required positional
+    arguments`), so its server serves the app."""
+    root = copy("application-factory-flask", tmp_path / "site")
+    (root / "wsgi.py").write_text("from web import create_app\n\napp = create_app()\n")
+    found = replace(project("application-factory-flask", root), scripts={"run": "wsgi:app"})
+
+    decided = decide(found)
+
+    assert decided.command[0] == "gunicorn"
+
+
+def test_a_console_script_that_names_a_cli_object_is_the_command(tmp_path: Path) -> None:
+    """A Typer or Click object (`app = typer.Typer()`) runs as a command."""
+    root = copy("application-factory-flask", tmp_path / "site")
+    (root / "cli.py").write_text("import typer\n\napp = typer.Typer()\n")
+    found = replace(project("application-factory-flask", root), scripts={"notes": "cli:app"})
+
+    assert decide(found).command == ["notes"]

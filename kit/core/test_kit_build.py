@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import socket
 import threading
 import zipfile
@@ -364,6 +365,32 @@ def test_the_smoke_test_stops_the_build_where_an_applications_module_is_not_foun
             kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
         monkeypatch.syspath_prepend(str(folder / "app"))  # as PYTHONPATH=/app does
         kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+
+def test_the_smoke_test_imports_the_module_the_start_command_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """APP_MODULE as the wheel installs it imports; the checkout's path to it (a source folder
+    in front, as a namespace package assembled from several folders has it) stops the build."""
+    modules = {"acme/billing/__init__.py": "", "acme/billing/api.py": "app = object()\n"}
+    with installed(tmp_path, monkeypatch, modules) as folder:
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), "acme.billing.api")
+        checkout = "services.acme.billing.api"
+        with pytest.raises(BuildError, match=rf"prod cannot import {re.escape(checkout)}, the"):
+            kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), checkout)
+
+
+def test_the_smoke_test_of_the_served_module_stops_for_what_it_imports_and_prod_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application's module in /app (APP_INSTALL=files), which only the served-module check
+    imports: what it imports and prod lacks stops the build too."""
+    with installed(tmp_path, monkeypatch, {}) as folder:
+        (folder / "app" / "svc_web.py").write_text("import uvicorn_is_not_here\n")
+        monkeypatch.syspath_prepend(str(folder / "app"))  # as PYTHONPATH=/app does
+        with pytest.raises(BuildError, match=r"prod cannot import svc_web \(above\)"):
+            kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), "svc_web")
+        monkeypatch.delitem(__import__("sys").modules, "svc_web", raising=False)
 
 
 # ---- the SBOM's subject -------------------------------------------------------------------------

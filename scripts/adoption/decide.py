@@ -13,11 +13,14 @@ from .common import TOOLING_WORDS, normalize_name
 from .django import production_settings
 from .project import Project
 from .rules import check_prod_has, start_command, stated_command
+from .servers import IMPORT_NAMES, PROGRAMS
 from .serving import assets_command, healthcheck_url, self_serving, served_port
 
 # Files that tools read from the working directory, so prod needs them in /app beside a package:
 # migrations (`alembic upgrade head` as a release step), gunicorn's settings.
 WORKING_DIRECTORY_FILES = ["alembic.ini", "gunicorn.conf.py"]
+# A module, or a module's object (`app.main:app`, `web:create_app()`), as a server names it.
+MODULE_OBJECT = r"[A-Za-z_][\w.]*(:[A-Za-z_]\w*(\(.*\))?)?"
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Decisions:
     local_only: bool  # it listens on 127.0.0.1 only
     health: str  # what prod's HEALTHCHECK asks; "" for nothing
     assets: str  # ASSETS_COMMAND
+    module: str  # APP_MODULE: the module the command serves, which prod's build imports
     # A Django site's settings for prod, and where the project names them ("" for manage.py's).
     django_settings: tuple[str, str] = ("", "")
     prod_groups: list[str] = field(default_factory=list)
@@ -61,9 +65,10 @@ def decide(project: Project, command: str = "") -> Decisions:
         local_only=local_only,
         health=healthcheck_url(project, words, port, serves_itself),
         assets=with_settings_for(assets_command(project), settings[0]),
+        module=app_module(project, words),
         django_settings=settings,
         prod_groups=project.prod_groups,
-        prod_extras=prod_extras(project),
+        prod_extras=prod_extras(project, words),
         build_packages=build_packages(project),
         runtime_packages=list(project.system_packages[1]),
     )
@@ -76,7 +81,8 @@ def app_install(project: Project, command: list[str]) -> str:
         return "files"
     # A package's file that the command runs by its path (FastAPI's `fastapi run app/main.py`)
     # must be a file in prod, where the wheel would put the package in the venv instead.
-    tops = set(packages) | set(project.package_folders.values()) - {""}
+    folders = {folder for found in project.package_folders.values() for folder in found}
+    tops = set(packages) | folders - {""}
     paths = [Path(arg).parts for arg in command[1:] if arg.endswith(".py")]
     if any(len(parts) > 1 and parts[0] in tops for parts in paths):
         return "files"
@@ -95,6 +101,21 @@ def app_install(project: Project, command: list[str]) -> str:
     return "both"
 
 
+def app_module(project: Project, command: list[str]) -> str:
+    """The project's module that the start command serves or runs by name (`app.main` for
+    `uvicorn app.main:app`, `mysite.wsgi` for gunicorn's, `bot` for `python -m bot`), as prod
+    imports it from /app or the venv; "" where it names none, or imports it from elsewhere
+    (--chdir, --app-dir, --pythonpath: the server's own path)."""
+    if set(command) & {"--chdir", "--app-dir", "--pythonpath"} or command[0] in project.scripts:
+        return ""
+    named = [arg.split(":")[0] for arg in command[1:] if re.fullmatch(MODULE_OBJECT, arg)]
+    if command[:2] == ["python", "-m"] and len(command) > 2:
+        named = [command[2]]
+    tops = set(project.packages or [])
+    found = [m for m in named if m.split(".")[0] in tops or project.module_file(m)]
+    return found[0] if found else ""
+
+
 def with_settings(words: list[str], settings: str) -> list[str]:
     """The start command run with these settings: gunicorn sets them in its workers' environment
     (--env); manage.py takes --settings."""
@@ -111,9 +132,22 @@ def with_settings_for(command: str, settings: str) -> str:
     return f"DJANGO_SETTINGS_MODULE={settings} {command}" if command and settings else command
 
 
-def prod_extras(project: Project) -> list[str]:
-    """Every extra but the tooling ones."""
-    return [e for e in project.extras if not TOOLING_WORDS & set(normalize_name(e).split("-"))]
+def prod_extras(project: Project, command: list[str]) -> list[str]:
+    """The extras prod needs: those with a package that the app's code imports (by the name it
+    imports as) or that gives the start command's program; an extra pyproject.toml lists no
+    packages for, unless it holds tooling, too. The rest stay out: an extra that prod installs
+    but nothing imports can only break it (one that imports git at its own import, say)."""
+    imported = {normalize_name(name) for name in project.imported()}
+    program = normalize_name(PROGRAMS.get(command[0], command[0])) if command else ""
+
+    def needed(extra: str) -> bool:
+        if extra not in project.extra_packages:
+            return not TOOLING_WORDS & set(normalize_name(extra).split("-"))
+        packages = project.extra_packages[extra]
+        names = {normalize_name(IMPORT_NAMES.get(name, name)) for name in packages}
+        return program in packages or bool(names & imported)
+
+    return [extra for extra in project.extras if needed(extra)]
 
 
 def build_packages(project: Project) -> list[str]:

@@ -12,6 +12,8 @@ from .project import Project
 DECLARING = ["Dockerfile", "heroku.yml", "app.json", "fly.toml", "render.yaml", "compose.yaml",
              "compose.yml", "docker-compose.yml", "docker-compose.yaml", ".env.example",
              ".env.sample", ".env.template"]  # fmt: skip
+# The names of a settings module for tests.
+TEST_NAMES = ["test", "tests", "testing"]
 SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']?\s*[:=]\s*["']?([A-Za-z_][\w.]*)""")
 
 
@@ -34,6 +36,23 @@ def default_settings(project: Project, folder: str) -> str:
     text = project.text(manage) if manage.is_file() else ""
     found = re.search(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""", text)
     return found.group(1) if found else ""
+
+
+def test_settings(project: Project, folder: str) -> str:
+    """The settings module a Django site's tests run with: one named for tests beside the default
+    manage.py sets (config/settings/test.py, settings_test.py), else that default; "" for none."""
+    default = default_settings(project, folder)
+    if not default:
+        return ""
+    package, _, leaf = default.rpartition(".")
+    inside = [f"{default}.{name}" for name in TEST_NAMES]  # config.settings, a package
+    beside = [f"{package}.{name}" for name in TEST_NAMES] if package else []
+    named = [f"{package}.{leaf}_test", f"{package}.test_{leaf}"] if package else []
+    base = project.root / folder
+    for module in [*inside, *beside, *named]:
+        if base.joinpath(*module.split(".")).with_suffix(".py").is_file():
+            return module
+    return default
 
 
 def production_settings(project: Project) -> tuple[str, str]:

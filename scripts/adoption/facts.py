@@ -27,6 +27,8 @@ except ModuleNotFoundError:  # Python < 3.11: the kit's tests on an older host
 
 from . import lock
 from .common import Stop, normalize_name, requirement_name, table
+from .django import test_settings
+from .project import Project
 
 PROJECT = Path("/project")
 DEV_TOOLS = ["debugpy", "ruff", "pytest", "pre-commit", "pre-commit-hooks"]
@@ -125,6 +127,17 @@ def main_dependencies(data: dict) -> set[str]:
     return names
 
 
+def extra_packages(data: dict) -> dict[str, list[str]]:
+    """Each extra's packages, by their normal names, as pyproject.toml declares them."""
+    found = {
+        extra: sorted({requirement_name(spec) for spec in specs})
+        for extra, specs in table(data, "project").get("optional-dependencies", {}).items()
+    }
+    for extra, names in table(data, "tool.poetry.extras").items():
+        found.setdefault(extra, sorted({normalize_name(name) for name in names}))
+    return dict(sorted(found.items()))
+
+
 def python_constraint(data: dict) -> str:
     return (
         table(data, "project").get("requires-python")
@@ -140,12 +153,13 @@ def scripts(data: dict) -> dict[str, str]:
     return found
 
 
-def built_wheel(data: dict) -> tuple[list[str] | None, list[str], dict[str, str]]:
+def built_wheel(data: dict) -> tuple[list[str] | None, list[str], dict[str, list[str]]]:
     """What the project's wheel is built from: the top-level names it holds, or None where the
     project is no package (package-mode = false) or its root cannot be built (then it runs from its
     files); the project's top-level entries the build reads (wherever `packages` says the code is:
     src/, lib/, ...; the README and licence files, in docs/ too), which prod's build context must
-    hold; and the folder each top-level name is in ("" for the project's root)."""
+    hold; and the folders each top-level name is in ("" for the project's root; a namespace
+    package assembled from several source folders is in each of them)."""
     if table(data, "tool.poetry").get("package-mode", True) is False:
         return None, [], {}
     from poetry.core.masonry.api import build_wheel
@@ -170,22 +184,73 @@ def built_wheel(data: dict) -> tuple[list[str] | None, list[str], dict[str, str]
             recording = False
         with zipfile.ZipFile(Path(out) / name) as wheel:
             names = [n for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")]
-    folders = {}
+    folders: dict[str, set[str]] = {}
     for member in names:
         for path in read:
             if path == member or path.endswith(f"/{member}"):
-                folders[member.split("/")[0].removesuffix(".py")] = path[: -len(member)].strip("/")
+                top = member.split("/")[0].removesuffix(".py")
+                folders.setdefault(top, set()).add(path[: -len(member)].strip("/"))
     packages = {n.split("/")[0].removesuffix(".py") for n in names if ".data/" not in n}
     tops = {path.split("/")[0] for path in read} - {"pyproject.toml"}
-    return sorted(packages), sorted(tops), folders
+    return sorted(packages), sorted(tops), {top: sorted(found) for top, found in folders.items()}
+
+
+def django_site(data: dict) -> str:
+    """The folder of a Django site's manage.py ("." for the root), where Django is among the main
+    dependencies; "" for none."""
+    folder = Project(root=PROJECT, name="").django_folder()
+    return folder if folder and "django" in main_dependencies(data) else ""
+
+
+# The files pytest reads its configuration from, besides pyproject.toml.
+PYTEST_FILES = ["pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg"]
+
+
+def django_tests(data: dict) -> dict[str, str]:
+    """A Django site's tests are written for Django's runner (manage.py test), which the Testing
+    view's pytest runs with pytest-django (added with the dev tools) and a settings module: the
+    one for tests. It goes into pyproject.toml's [tool.pytest.ini_options] (with Django's test
+    file names, and the site's folder on the path), where the project has no pytest configuration
+    of its own. Returns the module and where it is set ("yours": already; "": not set, as the
+    project's own configuration file is where it belongs); {} for no Django site."""
+    folder = django_site(data)
+    if not folder:
+        return {}
+    options = table(data, "tool.pytest.ini_options")
+    others = [name for name in PYTEST_FILES if "pytest" in read_text(PROJECT / name)]
+    if "DJANGO_SETTINGS_MODULE" in options or any(
+        "DJANGO_SETTINGS_MODULE" in read_text(PROJECT / name) for name in others
+    ):
+        return {"settings": str(options.get("DJANGO_SETTINGS_MODULE", "")), "set_in": "yours"}
+    module = test_settings(Project(root=PROJECT, name=""), folder)
+    if others or not module:
+        return {"settings": module, "set_in": ""}
+    import tomlkit  # Poetry's own
+
+    path = PROJECT / "pyproject.toml"
+    document = tomlkit.parse(path.read_text())
+    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+    pytest = tool.setdefault("pytest", tomlkit.table(is_super_table=True))
+    pytest_options = pytest.setdefault("ini_options", tomlkit.table())
+    pytest_options["DJANGO_SETTINGS_MODULE"] = module
+    pytest_options.setdefault("python_files", ["test*.py", "*_test.py"])
+    if folder != ".":
+        pytest_options.setdefault("pythonpath", [folder])
+    path.write_text(tomlkit.dumps(document))
+    return {"settings": module, "set_in": "pyproject.toml"}
+
+
+def read_text(path: Path) -> str:
+    return path.read_text(errors="replace") if path.is_file() else ""
 
 
 def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> tuple[list[str], dict]:
     """Add the missing tools to the dev group; and those added at any version, by their locked
     one. Where the project supports Pythons older than the tools do (a library), they are added
-    for the image's Python and newer only."""
+    for the image's Python and newer only. A Django site's tests need pytest-django too."""
     present = main_dependencies(data).union(*(g["names"] for g in found.values()))
-    missing = [tool for tool in DEV_TOOLS if tool not in present]
+    wanted = DEV_TOOLS + (["pytest-django"] if django_site(data) else [])
+    missing = [tool for tool in wanted if tool not in present]
 
     def add(*names: str) -> subprocess.CompletedProcess[str]:
         result = poetry("add", "--lock", "--group", "dev", *names)
@@ -327,6 +392,7 @@ def report(mode: str, wanted: str) -> dict:
     python, why, from_source = lock.best_for_lock(locked(), versions, constraint)
     added, loose = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
+    tests = django_tests(data)
     packages_now = locked() or []
     names = [package.split()[0] for package in from_source]
     return {
@@ -352,10 +418,9 @@ def report(mode: str, wanted: str) -> dict:
         "prod_packages": lock.prod_packages(packages_now),
         "group_packages": lock.group_packages(packages_now),
         "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
-        "extras": sorted(
-            set(table(data, "project").get("optional-dependencies", {}))
-            | set(table(data, "tool.poetry.extras"))
-        ),
+        "extras": sorted(extra_packages(data)),
+        "extra_packages": extra_packages(data),
+        "django_tests": tests,
         "added": added,
         "loose_tools": loose,
         "sdist_only": lock.sdist_only(packages_now),

@@ -35,7 +35,8 @@ class Project:
     packages: list[str] | None = None
     # The top-level entries its wheel is built from (what the build context must let in).
     build_reads: list[str] = field(default_factory=list)
-    package_folders: dict[str, str] = field(default_factory=dict)  # package -> folder (src, lib)
+    # A top-level name of the wheel -> the folders it is in (src, lib; several for a namespace).
+    package_folders: dict[str, list[str]] = field(default_factory=dict)
     # Its console scripts: name -> module:function.
     scripts: dict[str, str] = field(default_factory=dict)
     dependencies: list[str] = field(default_factory=list)  # the main group's, as declared
@@ -44,6 +45,7 @@ class Project:
     group_packages: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, bool] = field(default_factory=dict)  # name -> optional
     extras: list[str] = field(default_factory=list)
+    extra_packages: dict[str, list[str]] = field(default_factory=dict)  # extra -> its packages
     added: list[str] = field(default_factory=list)  # dev tools adopt added
     loose_tools: dict[str, str] = field(default_factory=dict)  # added at any version: locked one
     sdist_only: list[str] = field(default_factory=list)
@@ -51,6 +53,8 @@ class Project:
     system_packages: tuple[list[str], list[str]] = ([], [])
     path_dependencies: list[str] = field(default_factory=list)  # folders, relative to the root
     locked_first: bool = False
+    # A Django site's settings module for tests, and where it is set (facts.django_tests).
+    django_tests: dict[str, str] = field(default_factory=dict)
     check_findings: list[str] = field(default_factory=list)
 
     @classmethod
@@ -114,7 +118,7 @@ class Project:
         """The folders, besides the root, that the project's modules are imported from: its
         packages' folders (src/, lib/, ...), and src/ unless src/ is a package itself (`uvicorn
         src.main:app`)."""
-        folders = {*self.package_folders.values()} - {""}
+        folders = {folder for found in self.package_folders.values() for folder in found} - {""}
         if not (self.root / "src" / "__init__.py").exists():
             folders.add("src")
         return sorted(folders)
@@ -143,12 +147,23 @@ class Project:
             return ""
         return next((f for f in self.import_folders() if holds(self.root / f)), "")
 
+    def module_file(self, module: str) -> Path | None:
+        """The project's file of a module, imported from the root or its import folders."""
+        for folder in ["", *self.import_folders()]:
+            path = self.root.joinpath(folder, *module.split("."))
+            for found in (path.with_suffix(".py"), path / "__init__.py"):
+                if found.is_file():
+                    return found
+        return None
+
     def has_module(self, name: str, bases: list[Path]) -> bool:
         path = name.replace(".", "/")
         return any((base / f"{path}.py").is_file() or (base / path).is_dir() for base in bases)
 
     def source_dir(self, package: str) -> Path:
-        return self.root / self.package_folders.get(package, "") / package
+        folders = self.package_folders.get(package) or [""]
+        found = [f for f in folders if (self.root / f / package).is_dir()] or folders
+        return self.root / found[0] / package
 
     def django_folder(self) -> str:
         """Where a Django site's manage.py is: the root ("."), or a folder of it, where the
@@ -158,6 +173,16 @@ class Project:
             return "."
         found = [p.parent.name for p in sorted(self.root.glob("*/manage.py"))]
         return next((name for name in found if name not in NOT_APP and name[0] != "."), "")
+
+    def imported(self) -> set[str]:
+        """The top-level modules the project's own code imports (its app's files, not tests)."""
+        found: set[str] = set()
+        statement = re.compile(r"(?m)^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w., \t]+))")
+        for path in self.python_files():
+            for source, names in statement.findall(self.text(path)):
+                listed = [n.split()[0].split(".")[0] for n in names.split(",") if n.strip()]
+                found |= {source} if source else set(listed)
+        return found
 
     def files_matching(self, pattern: str) -> list[Path]:
         """The project's Python files whose text matches a regular expression."""

@@ -31,6 +31,19 @@ def starts_notes(decided: Decisions) -> list[str]:
     return notes
 
 
+def django_tests_line(tests: dict[str, str]) -> str:
+    """How a Django site's tests run in the Testing view: pytest-django, and its settings."""
+    module, where = tests["settings"], tests["set_in"]
+    if where == "yours":
+        return "pytest-django, with the settings module your pytest configuration names"
+    if where:
+        return f"pytest-django, with {module} (DJANGO_SETTINGS_MODULE in {where}'s pytest options)"
+    return (
+        f"pytest-django needs DJANGO_SETTINGS_MODULE = {module or 'your settings module'} in your "
+        "pytest configuration for the Testing view to find the tests: add it there"
+    )
+
+
 def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]:
     """The report's findings, a line each; `merged` says what merging your files found
     (new_settings, dropped_settings, lock_ignored)."""
@@ -47,7 +60,11 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
     in_prod = f" (in prod: {', '.join(decided.prod_groups)})" if decided.prod_groups else ""
     extras = ""
     if decided.prod_extras != p.extras:
-        extras = f" (in prod: {', '.join(decided.prod_extras) or 'none'}: the others hold tooling)"
+        left = [extra for extra in p.extras if extra not in decided.prod_extras]
+        extras = (
+            f" (in prod: {', '.join(decided.prod_extras) or 'none'}; not {', '.join(left)}: "
+            "nothing prod runs imports them, PROD_EXTRAS adds them)"
+        )
     found = [
         f"project     {p.name} ({p.style} metadata)",
         f"python      {p.python} ({pinned}constraint: {p.constraint or 'none'}){python_notes}",
@@ -57,6 +74,8 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
         f"groups      {groups or 'none'}{in_prod}; extras: {', '.join(p.extras) or 'none'}{extras}",
         f"dev tools   {tools}",
     ]
+    if p.django_tests:
+        found.append(f"tests       {django_tests_line(p.django_tests)}")
     if merged.get("new_settings"):
         found.append(
             "settings    new in this kit, added to your project section: "

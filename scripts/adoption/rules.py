@@ -5,6 +5,7 @@ prod's start command. A new framework is one row here (and one fixture)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from collections.abc import Callable
@@ -28,11 +29,51 @@ MANIFESTS = [
 ]
 
 
+# Folders of other projects' files: environments and installed packages.
+OTHERS_FILES = {"node_modules", "venv", "env", "site-packages", "__pycache__"}
+# Compose files, and the names a project's web service goes by in them.
+COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
+WEB_SERVICES = ["web", "app", "api", "backend", "server", "django", "fastapi", "flask", "site"]
+
+
+def compose_services(text: str) -> dict[str, str]:
+    """Each service of a compose file: its name, and the lines of its block."""
+    found: dict[str, str] = {}
+    inside, indent, name = False, None, ""
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip())
+        if depth == 0:
+            inside, name = line.rstrip() == "services:", ""
+        elif inside and (indent is None or depth <= indent) and line.rstrip().endswith(":"):
+            indent, name = depth, line.strip().rstrip(":").strip("\"'")
+            found[name] = ""
+        elif inside and name:
+            found[name] += line + "\n"
+    return found
+
+
+def compose_commands(root: Path) -> list[tuple[str, str]]:
+    """The `command:` of the web service of the project's compose file, in one line (a string,
+    or a list in brackets), where the service is built from the project."""
+    stated = []
+    for name in COMPOSE_FILES:
+        path = root / name
+        services = compose_services(path.read_text(errors="replace")) if path.is_file() else {}
+        for service in [s for s in WEB_SERVICES if s in services]:
+            block = services[service]
+            command = re.search(r"(?m)^[ \t]+command:[ \t]*([^\s>|].*?)[ \t]*$", block)
+            if command and re.search(r"(?m)^[ \t]+build:", block):
+                stated.append((command.group(1), f"{name}'s {service} service"))
+    return stated
+
+
 def stated_commands(root: Path) -> list[tuple[str, str]]:
     """The start commands the project states, and where: its platforms' manifests (a Procfile's
     web process, heroku.yml's, fly.toml's, render.yaml's startCommand), then the CMD of its own
     Dockerfile's last stage (adopt --force keeps that as Dockerfile.orig), or the command its
-    ENTRYPOINT script ends by exec-ing."""
+    ENTRYPOINT script ends by exec-ing, then its compose file's web service's command."""
     stated = []
     for name, pattern in MANIFESTS:
         path = root / name
@@ -51,7 +92,17 @@ def stated_commands(root: Path) -> list[tuple[str, str]]:
             cmd = [line for kind, line in found if kind.upper() == "CMD"][-1]
             entry = [line for kind, line in found if kind.upper() == "ENTRYPOINT"][-1]
             stated += entrypoint_execs(root, entry, cmd)
-    return stated
+    return stated + compose_commands(root)
+
+
+def files_named(root: Path, name: str) -> list[Path]:
+    """The project's own files of that name: not in a virtual environment, node_modules or a
+    hidden folder (.git, .venv), which may hold thousands."""
+    found = []
+    for top, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if f[0] != "." and f not in OTHERS_FILES)
+        found += [Path(top) / name] if name in files else []
+    return found
 
 
 def entrypoint_execs(root: Path, entrypoint: str, cmd: str) -> list[tuple[str, str]]:
@@ -63,7 +114,7 @@ def entrypoint_execs(root: Path, entrypoint: str, cmd: str) -> list[tuple[str, s
     except ValueError:
         return []
     scripts = [w for w in words if w.endswith(".sh")]
-    path = next((p for s in scripts[:1] for p in sorted(root.rglob(Path(s).name))), None)
+    path = next((p for s in scripts[:1] for p in files_named(root, Path(s).name)), None)
     if path is None:
         return []
     execs = re.findall(r"(?m)^[ \t]*exec[ \t]+(.+?)[ \t]*$", path.read_text(errors="replace"))
@@ -78,8 +129,9 @@ def stated_command(project: Project) -> tuple[list[str], str]:
     """The first start command the project states that prod runs as it is: no shell (`&&`, an
     entrypoint script), a program the venv has, and the modules and files it names in the
     project; `poetry run` goes, `$PORT` becomes the port it falls back to (8000 where none), and
-    a server that listens on 127.0.0.1 unless told (gunicorn, uvicorn) listens on every address.
-    Else ([], "")."""
+    a server that listens on 127.0.0.1 unless told (gunicorn, uvicorn) listens on every address,
+    and one told to reload on changes (--reload, as compose files for development have it) does
+    not. A development server (Django's runserver) is no start command for prod. Else ([], "")."""
     has = project.has | set(project.scripts)
     for line, source in stated_commands(project.root):
         try:
@@ -92,6 +144,9 @@ def stated_command(project: Project) -> tuple[list[str], str]:
         words = [re.sub(port, lambda m: m.group(1) or "8000", str(word)) for word in words]
         if not words or any(set(word) & set("$`;&|<>") for word in words):
             continue
+        if "runserver" in words:
+            continue
+        words = [word for word in words if word != "--reload"]
         program = "python" if words[0] == "python3" else words[0]
         if program != "python" and PROGRAMS.get(program, program) not in has:
             check_prod_has(project, [program, *words[1:]])  # in a group prod lacks: said
@@ -210,8 +265,32 @@ class Rule:
     answer: Callable[[Project], list[str] | None]
 
 
+# What makes a web app object: a framework's class, Django's handlers, an application factory.
+WEB_APP = (
+    r"(?:\w+\.)*(?:Flask|FastAPI|Starlette|Litestar|Quart|Sanic|App|Dash|"
+    r"get_wsgi_application|get_asgi_application|create_app|make_app|get_application)\("
+)
+
+
+def calls_a_function(project: Project, target: str) -> bool:
+    """Whether a console script's target (`module:name`) runs as a command, and is not a web app
+    object that a server serves (`run = "wsgi:app"` with `app = create_app()`, which some projects
+    declare to name their app: running it fails with `Flask.__call__() missing 2 required
+    positional arguments`). A CLI object (`app = typer.Typer()`) is a command; a target outside
+    the project's files is taken as one."""
+    if not isinstance(target, str):
+        return True
+    module, _, name = target.partition(":")
+    path = project.module_file(module.strip())
+    if path is None or not name:
+        return True
+    name = name.split(".")[0].strip()
+    made = rf"(?m)^{name}\s*(?::[^=]+)?=\s*{WEB_APP}"
+    return not re.search(made, project.text(path))
+
+
 def console_script(project: Project) -> list[str] | None:
-    scripts = project.scripts
+    scripts = {n: t for n, t in project.scripts.items() if calls_a_function(project, t)}
     if len(scripts) == 1 or project.name in scripts:
         return [project.name if project.name in scripts else next(iter(scripts))]
     return None

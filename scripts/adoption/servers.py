@@ -71,6 +71,23 @@ PROGRAMS = {server.program: server.package for server in SERVERS.values()}
 PROGRAMS.update(
     {"daphne": "daphne", "fastapi": "fastapi-cli", "streamlit": "streamlit", "celery": "celery"}
 )
+# Packages imported by another name than their own (most import as theirs, - made _).
+IMPORT_NAMES = {
+    "attrs": "attr",
+    "beautifulsoup4": "bs4",
+    "gitpython": "git",
+    "opencv-python": "cv2",
+    "opencv-python-headless": "cv2",
+    "pillow": "PIL",
+    "protobuf": "google",
+    "psycopg2-binary": "psycopg2",
+    "pyjwt": "jwt",
+    "python-dateutil": "dateutil",
+    "python-dotenv": "dotenv",
+    "python-multipart": "multipart",
+    "pyyaml": "yaml",
+    "scikit-learn": "sklearn",
+}
 # Commands that serve HTTP: prod's health check asks them.
 WEB_SERVERS = {"uvicorn", "gunicorn", "hypercorn", "granian", "daphne", "waitress-serve"}
 WEB_FRAMEWORKS = {"fastapi", "flask", "django", "starlette", "litestar", "sanic", "quart"}

@@ -1,0 +1,4 @@
+from .base import *  # noqa: F403
+
+DEBUG = True
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}

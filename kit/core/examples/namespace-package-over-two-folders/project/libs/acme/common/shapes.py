@@ -1,0 +1,1 @@
+SHAPE = "namespace-package-over-two-folders"
