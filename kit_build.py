@@ -15,6 +15,7 @@ for its health check. Standard library only, but for `reduce`, which runs on Poe
 
 from __future__ import annotations
 
+import errno
 import http.client
 import importlib
 import importlib.metadata
@@ -203,11 +204,18 @@ def top_modules(pyproject: dict) -> list[str]:
 
 
 def diagnosis(module: str, error: BaseException) -> str:
-    """What a failed import in prod means: an error that stops the build, or a warning. A shared
-    library that does not load is an OSError, or an error that names it ("libGL.so.1: cannot
-    open shared object file", psycopg's "libpq library not found")."""
+    """What a failed import in prod means: an error that stops the build, or a warning. A write
+    the app's user may not make (prod's files are read-only to it) fails at start too. A shared
+    library that does not load is an OSError, or an error that names it ("libGL.so.1: cannot open
+    shared object file", psycopg's "libpq library not found")."""
     said = str(error)
-    if isinstance(error, OSError) or "librar" in said or ".so" in said:
+    if isinstance(error, PermissionError) or getattr(error, "errno", None) == errno.EROFS:
+        return (
+            f"error: importing {module} writes where the app's user cannot (above): prod's files"
+            " are read-only to it; have it write under /tmp (a tmpfs when prod runs read-only)"
+            " or to a volume."
+        )
+    if type(error) is OSError or "librar" in said or ".so" in said:
         return (
             f"error: prod cannot import {module}: a system library it loads is missing (above):"
             " add its Debian package to RUNTIME_PACKAGES."
@@ -245,21 +253,23 @@ def smoke(pyproject: str = "/tmp/pyproject.toml", app: str = "/app", serves: str
     if serves:
         try:
             importlib.import_module(serves)
-        except ModuleNotFoundError as error:
+        except Exception as error:
             traceback.print_exc()
-            if serves == error.name or serves.startswith(f"{error.name}."):
+            name = getattr(error, "name", None) or ""
+            if isinstance(error, ModuleNotFoundError) and f"{serves}.".startswith(f"{name}."):
                 raise BuildError(
                     f"prod cannot import {serves}, the module the start command (CMD) serves: "
                     "name it as prod imports it (from /app, or from the wheel in /opt/venv, as "
                     "the package's own imports do), and set APP_MODULE to match"
                 ) from None
-            raise BuildError(diagnosis(serves, error).removeprefix("error: ")) from None
-        except Exception as error:
-            traceback.print_exc()
             said = diagnosis(serves, error)
-            if said.startswith("error:"):
-                raise BuildError(said.removeprefix("error: ")) from None
-            print(said)
+            if said.startswith("error:") and not isinstance(error, ImportError):
+                raise BuildError(said.removeprefix("error: ")) from None  # a write, a library
+            print(
+                f"warning: importing {serves}, which the start command serves, failed here "
+                "(above) on what it imports with the build's settings and environment, which "
+                "prod's start may not share (Django's settings module, say)."
+            )
 
 
 def sbom_subject(pyproject: dict) -> str:

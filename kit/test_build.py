@@ -30,6 +30,11 @@ from kit.support import (
     unique,
 )
 
+# What these tests say of the build cache holds while no other build of the same sample forces
+# steps on the other worker: test_leaks' --no-cache-filter builds re-ran the venv step here (three
+# runs of four, the two files on two workers). They share test_leaks' worker, one at a time.
+pytestmark = pytest.mark.xdist_group("leaks")
+
 
 def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_layer(
     repo_copy: Path,

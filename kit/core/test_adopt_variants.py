@@ -149,3 +149,16 @@ def test_a_console_script_that_names_a_cli_object_is_the_command(tmp_path: Path)
     found = replace(project("application-factory-flask", root), scripts={"notes": "cli:app"})
 
     assert decide(found).command == ["notes"]
+
+
+def test_a_console_script_of_a_project_that_runs_from_its_files_is_no_command(
+    tmp_path: Path,
+) -> None:
+    """Where the project is no package (package-mode = false, or a root Poetry cannot build, as a
+    build script that needs a front end built first), prod never installs its console scripts:
+    `exec: "svc": executable file not found`."""
+    root = copy("script-main-py", tmp_path / "svc")
+    found = replace(project("script-main-py", root), scripts={"svc": "main:run"})
+
+    assert found.packages is None
+    assert decide(found).command == ["python", "main.py"]

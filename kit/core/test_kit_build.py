@@ -292,10 +292,15 @@ def test_a_file_that_does_not_compile_stays_without_bytecode_and_the_build_goes_
             "error: prod cannot import m (above): "
             "is what it imports in the main dependencies (or PROD_GROUPS)",
         ),
+        (
+            PermissionError(13, "Permission denied", "/app/.files"),
+            "error: importing m writes where the app's user cannot (above)",
+        ),
+        (FileNotFoundError(2, "No such file", "settings.yaml"), "warning: importing m ran code"),
         (KeyError("SECRET_KEY"), "warning: importing m ran code that failed here (above)"),
         (RuntimeError("no database"), "warning: importing m ran code that failed here"),
     ],
-    ids=["shared-object", "libpq", "module", "setting", "database"],
+    ids=["shared-object", "libpq", "module", "write", "file", "setting", "database"],
 )
 def test_the_smoke_test_says_what_a_failed_import_means(error: Exception, said: str) -> None:
     assert said in kit_build.diagnosis("m", error)
@@ -380,17 +385,32 @@ def test_the_smoke_test_imports_the_module_the_start_command_serves(
             kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), checkout)
 
 
-def test_the_smoke_test_of_the_served_module_stops_for_what_it_imports_and_prod_lacks(
+def test_the_smoke_test_of_the_served_module_warns_of_what_it_imports_with_the_builds_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The served module's own imports follow settings that prod's start may set otherwise (a
+    Django wsgi module loads the settings DJANGO_SETTINGS_MODULE names, which the CMD gives
+    gunicorn): what fails there only warns; the top-level modules were checked."""
+    with installed(tmp_path, monkeypatch, {}) as folder:
+        (folder / "app" / "svc_web.py").write_text("import svc_dev_only_settings_module\n")
+        monkeypatch.syspath_prepend(str(folder / "app"))  # as PYTHONPATH=/app does
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), "svc_web")
+        monkeypatch.delitem(__import__("sys").modules, "svc_web", raising=False)
+
+    assert "warning: importing svc_web, which the start command serves" in capsys.readouterr().out
+
+
+def test_the_smoke_test_of_the_served_module_stops_for_a_write_prod_denies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An application's module in /app (APP_INSTALL=files), which only the served-module check
-    imports: what it imports and prod lacks stops the build too."""
+    """A module that writes into the app's read-only files at import fails at every start."""
     with installed(tmp_path, monkeypatch, {}) as folder:
-        (folder / "app" / "svc_web.py").write_text("import uvicorn_is_not_here\n")
-        monkeypatch.syspath_prepend(str(folder / "app"))  # as PYTHONPATH=/app does
-        with pytest.raises(BuildError, match=r"prod cannot import svc_web \(above\)"):
-            kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), "svc_web")
-        monkeypatch.delitem(__import__("sys").modules, "svc_web", raising=False)
+        write = "raise PermissionError(13, 'Permission denied', '/app/.files')\n"
+        (folder / "app" / "svc_files.py").write_text(write)
+        monkeypatch.syspath_prepend(str(folder / "app"))
+        with pytest.raises(BuildError, match="importing svc_files writes where the app's user"):
+            kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"), "svc_files")
+        monkeypatch.delitem(__import__("sys").modules, "svc_files", raising=False)
 
 
 # ---- the SBOM's subject -------------------------------------------------------------------------

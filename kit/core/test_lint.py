@@ -17,8 +17,8 @@ def python_files() -> list[str]:
     """The kit's Python: its .py files and its scripts that start with a Python shebang."""
     found = []
     for name in repo_files():
-        if name.startswith("kit/core/examples/"):
-            continue  # the users' code, as they wrote it
+        if name.startswith(("kit/core/examples/", "kit/core/corpus/")):
+            continue  # the users' code, as they wrote it (or a skeleton of it)
         with open(REPO / name, "rb") as handle:
             first = handle.readline()
         if name.endswith(".py") or first.startswith(b"#!/usr/bin/env python"):

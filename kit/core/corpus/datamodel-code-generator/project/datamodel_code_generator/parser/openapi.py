@@ -1,0 +1,1 @@
+                    from prance import BaseParser

@@ -1,0 +1,1 @@
+from bunnet.odm.queries.find import FindMany

@@ -1,0 +1,1 @@
+from databases import Database

@@ -1,0 +1,1 @@
+from elasticsearch_dsl import Search

@@ -1,0 +1,1 @@
+from mongoengine.base.metaclasses import TopLevelDocumentMetaclass

@@ -1,0 +1,1 @@
+from odmantic.query import QueryExpression

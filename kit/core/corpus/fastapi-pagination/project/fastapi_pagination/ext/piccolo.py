@@ -1,0 +1,1 @@
+from piccolo.table import Table

@@ -1,0 +1,2 @@
+def create_app():
+    app = Flask(__name__, template_folder="templates")

@@ -1,0 +1,1 @@
+    from nicegui_highcharts import highchart

@@ -1,0 +1,1 @@
+    import plotly.graph_objects as go

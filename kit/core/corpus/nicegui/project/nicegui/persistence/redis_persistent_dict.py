@@ -1,0 +1,1 @@
+    import redis.exceptions as redis_exceptions

@@ -1,0 +1,1 @@
+    from cryptography.hazmat.primitives import hashes

@@ -1,0 +1,1 @@
+            from poetry.utils.env import EnvManager

@@ -1,0 +1,1 @@
+from mypy.types import Type as MypyType

@@ -1,0 +1,1 @@
+                    from ipywidgets import Output

@@ -1,0 +1,1 @@
+        Parses the README.md into a dict.

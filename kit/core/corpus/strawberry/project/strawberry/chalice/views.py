@@ -1,0 +1,1 @@
+from chalice.app import Request, Response

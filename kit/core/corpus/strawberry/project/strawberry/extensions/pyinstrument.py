@@ -1,0 +1,1 @@
+from pyinstrument import Profiler

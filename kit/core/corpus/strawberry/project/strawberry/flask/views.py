@@ -1,0 +1,1 @@
+    from flask.typing import ResponseReturnValue

@@ -1,0 +1,1 @@
+    from litestar.types import AnyCallable, Dependencies

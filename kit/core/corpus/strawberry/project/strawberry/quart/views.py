@@ -1,0 +1,1 @@
+    from quart.typing import ResponseReturnValue

@@ -1,0 +1,1 @@
+from sanic.request import Request
