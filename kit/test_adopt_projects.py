@@ -868,9 +868,10 @@ docs = ["iniconfig"]
         assert docker_run(tag, "python", "-c", "import six; print(six.__name__)") == "six"
 
 
-def test_prod_gets_the_projects_extras_but_those_that_hold_its_tooling(tmp_path: Path) -> None:
-    """Extras are a project's optional features, prod's to have; but projects from before Poetry
-    had groups keep their docs and test tools in extras too, which prod (no tests) leaves out."""
+def test_prod_gets_the_extras_the_app_imports_and_not_the_others(tmp_path: Path) -> None:
+    """Extras are a project's optional features: prod gets those whose packages the app imports;
+    the others (here docs and test tools, kept in extras from before Poetry had groups) stay out,
+    and the report says how to add them."""
     pyproject = application("svc", "six") + "\n"
     pyproject = pyproject.replace(
         "\n\n[tool.poetry]",
@@ -883,7 +884,10 @@ def test_prod_gets_the_projects_extras_but_those_that_hold_its_tooling(tmp_path:
 
     assert code == 0, output
     assert arg((root / "Dockerfile").read_text(), "PROD_EXTRAS") == '"toml"'
-    assert "extras: docs, test-tools, toml (in prod: toml: the others hold tooling)" in output
+    assert (
+        "extras: docs, test-tools, toml (in prod: toml; not docs, test-tools: nothing prod runs "
+        "imports them, PROD_EXTRAS adds them)" in output
+    )
     script = "import importlib.util as u; print([m for m in ('tomlkit', 'iniconfig', 'pluggy')"
     script += " if u.find_spec(m)])"
     with built(root, "prod") as tag:

@@ -146,6 +146,10 @@ def skeleton(root: Path, facts: dict, command: str) -> dict:
             path.write_text("")  # no links, no binaries: an empty file of the same name
     for path in fewest(files, without_files):
         cut_lines(path, same)
+        if path.suffix == ".json" and not path.read_text().strip():
+            path.write_text("{}\n")  # valid JSON, as the kit's own pre-commit hook checks
+            if not same():
+                path.write_text("")
     shutil.rmtree(stash, ignore_errors=True)
     assert same(), "the skeleton's decisions differ from the project's"
     return wanted

@@ -162,3 +162,20 @@ def test_a_console_script_of_a_project_that_runs_from_its_files_is_no_command(
 
     assert found.packages is None
     assert decide(found).command == ["python", "main.py"]
+
+
+def test_the_dockerfile_a_platforms_manifest_builds_states_the_command(tmp_path: Path) -> None:
+    """fly.toml's [build] names a Dockerfile of its own (fly.dockerfile), whose ENTRYPOINT script
+    is copied in under another name and ends with exec "$@": its CMD starts prod."""
+    root = copy("no-package-fastapi", tmp_path / "site")
+    (root / "fly.toml").write_text('app = "site"\n\n[build]\n  dockerfile = "fly.dockerfile"\n')
+    (root / "fly.dockerfile").write_text(
+        "FROM python:3.12-slim\nCOPY fly-entrypoint.sh /entrypoint.sh\n"
+        'ENTRYPOINT ["/entrypoint.sh"]\nCMD ["uvicorn", "main:app", "--port", "8080"]\n'
+    )
+    (root / "fly-entrypoint.sh").write_text('#!/bin/sh\nset -e\nexec "$@"\n')
+
+    decided = decide(project("no-package-fastapi", root))
+
+    assert decided.command == ["uvicorn", "main:app", "--port", "8080", "--host", "0.0.0.0"]
+    assert decided.stated_in == "fly.toml's fly.dockerfile's CMD, run by fly-entrypoint.sh"

@@ -52,6 +52,8 @@ def test_a_skeleton_holds_only_lines_the_decisions_turn_on(name: str, tmp_path: 
     needless = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         text = path.read_text()
+        if path.suffix == ".json" and text == "{}\n":
+            continue  # an emptied JSON file, kept valid for the kit's check-json hook
         lines = text.splitlines(keepends=True)
         for index in range(len(lines)):
             path.write_text("".join(lines[:index] + lines[index + 1 :]))

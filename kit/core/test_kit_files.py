@@ -5,6 +5,7 @@ or take any selection (scripts/test); and the suite's trim of the build cache. N
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -115,3 +116,14 @@ def test_the_build_cache_is_pruned_only_past_its_bound_and_down_to_it(
     total: float, private: float, bound: float, asked: float | None
 ) -> None:
     assert storage_to_keep(total, private, bound) == asked
+
+
+def test_the_kits_manifest_holds_its_files_as_they_are() -> None:
+    """.devcontainer/kit-manifest.json is what adopt writes for the kit's own files: after an edit
+    of one (the Dockerfile, kit_build.py), run adopt's manifest again, or adopt run on the kit
+    takes the edited file for the user's and stops."""
+    from adoption.write import manifest
+
+    path = REPO / ".devcontainer" / "kit-manifest.json"
+    names = json.loads(path.read_text())["files"]
+    assert path.read_text() == manifest({name: (REPO / name).read_text() for name in names})

@@ -29,6 +29,12 @@ MANIFESTS = [
 ]
 
 
+# The Dockerfiles a platform's manifest builds, where it names one of its own.
+NAMED_DOCKERFILES = [
+    ("fly.toml", r"(?m)^\[build\][^\[]*?^[ \t]*dockerfile[ \t]*=[ \t]*[\"']([^\"'\n]+)"),
+    ("render.yaml", r"(?m)^[ \t]*dockerfilePath:[ \t]*[\"']?([^\s\"']+)"),
+    ("heroku.yml", r"(?m)^build:[ \t]*\n(?:[ \t]+[^\n]*\n)*?[ \t]+web:[ \t]*([^\s]+)"),
+]
 # Folders of other projects' files: environments and installed packages.
 OTHERS_FILES = {"node_modules", "venv", "env", "site-packages", "__pycache__"}
 # Compose files, and the names a project's web service goes by in them.
@@ -73,7 +79,8 @@ def stated_commands(root: Path) -> list[tuple[str, str]]:
     """The start commands the project states, and where: its platforms' manifests (a Procfile's
     web process, heroku.yml's, fly.toml's, render.yaml's startCommand), then the CMD of its own
     Dockerfile's last stage (adopt --force keeps that as Dockerfile.orig), or the command its
-    ENTRYPOINT script ends by exec-ing, then its compose file's web service's command."""
+    ENTRYPOINT script ends by exec-ing, and so of the Dockerfile a platform's manifest builds
+    (fly.toml's [build] dockerfile), then its compose file's web service's command."""
     stated = []
     for name, pattern in MANIFESTS:
         path = root / name
@@ -83,16 +90,38 @@ def stated_commands(root: Path) -> list[tuple[str, str]]:
     dockerfile = root / "Dockerfile"
     text = dockerfile.read_text(errors="replace") if dockerfile.is_file() else SECTION_END
     if SECTION_END not in text:  # not the kit's
-        last = re.split(r"(?mi)^[ \t]*FROM[ \t]", text.replace("\\\n", " "))[-1]
-        found = re.findall(r"(?mi)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$", last)
-        kinds = {kind.upper() for kind, _ in found}
-        if len(kinds) == 1:
-            stated.append((found[-1][1], "your Dockerfile's " + found[-1][0].upper()))
-        elif kinds:  # an entrypoint script, then the CMD it is given
-            cmd = [line for kind, line in found if kind.upper() == "CMD"][-1]
-            entry = [line for kind, line in found if kind.upper() == "ENTRYPOINT"][-1]
-            stated += entrypoint_execs(root, entry, cmd)
+        stated += dockerfile_commands(root, text, "your Dockerfile's")
+    for manifest, pattern in NAMED_DOCKERFILES:
+        path = root / manifest
+        named = re.search(pattern, path.read_text(errors="replace")) if path.is_file() else None
+        other = root / named.group(1) if named else root
+        if other.is_file() and other.name != "Dockerfile":
+            owner = f"{manifest}'s {named.group(1)}'s"
+            stated += dockerfile_commands(root, other.read_text(errors="replace"), owner)
     return stated + compose_commands(root)
+
+
+def dockerfile_commands(root: Path, text: str, owner: str) -> list[tuple[str, str]]:
+    """The CMD or ENTRYPOINT of a Dockerfile's last stage, or, behind an ENTRYPOINT script, the
+    command the script runs (its `exec "$@"` the CMD); `owner` names the file in the report."""
+    text = text.replace("\\\n", " ")
+    last = re.split(r"(?mi)^[ \t]*FROM[ \t]", text)[-1]
+    found = re.findall(r"(?mi)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$", last)
+    kinds = {kind.upper() for kind, _ in found}
+    if len(kinds) == 1:
+        return [(found[-1][1], f"{owner} {found[-1][0].upper()}")]
+    if not kinds:
+        return []
+    cmd = [line for kind, line in found if kind.upper() == "CMD"][-1]
+    entry = [line for kind, line in found if kind.upper() == "ENTRYPOINT"][-1]
+    # Where the script is copied in under another name (COPY fly-entrypoint.sh /entrypoint.sh).
+    copied = dict(
+        (Path(dest).name, Path(source).name)
+        for source, dest in re.findall(
+            r"(?mi)^[ \t]*COPY[ \t]+(?:--\S+[ \t]+)*(\S+)[ \t]+(\S+)", text
+        )
+    )
+    return entrypoint_execs(root, entry, cmd, owner, copied)
 
 
 def files_named(root: Path, name: str) -> list[Path]:
@@ -105,7 +134,9 @@ def files_named(root: Path, name: str) -> list[Path]:
     return found
 
 
-def entrypoint_execs(root: Path, entrypoint: str, cmd: str) -> list[tuple[str, str]]:
+def entrypoint_execs(
+    root: Path, entrypoint: str, cmd: str, owner: str, copied: dict[str, str]
+) -> list[tuple[str, str]]:
     """What an ENTRYPOINT script in the project runs last (`exec gunicorn ...`, or with `exec
     "$@"` the Dockerfile's CMD): the start command, where it comes to one; else none."""
     try:
@@ -113,15 +144,15 @@ def entrypoint_execs(root: Path, entrypoint: str, cmd: str) -> list[tuple[str, s
         words = json.loads(entrypoint) if exec_form else entrypoint.split()
     except ValueError:
         return []
-    scripts = [w for w in words if w.endswith(".sh")]
-    path = next((p for s in scripts[:1] for p in files_named(root, Path(s).name)), None)
+    scripts = [copied.get(Path(w).name, Path(w).name) for w in words if w.endswith(".sh")]
+    path = next((p for s in scripts[:1] for p in files_named(root, s)), None)
     if path is None:
         return []
     execs = re.findall(r"(?m)^[ \t]*exec[ \t]+(.+?)[ \t]*$", path.read_text(errors="replace"))
     if not execs:
         return []
     if execs[-1].strip("\"'") == "$@" or execs[-1] == '"$@"':
-        return [(cmd, f"your Dockerfile's CMD, run by {path.name}")]
+        return [(cmd, f"{owner} CMD, run by {path.name}")]
     return [(execs[-1], f"the exec line {path.name} ends with")]
 
 

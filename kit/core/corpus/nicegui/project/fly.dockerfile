@@ -1,0 +1,3 @@
+COPY fly-entrypoint.sh /entrypoint.sh
+ENTRYPOINT ["/entrypoint.sh"]
+CMD ["python", "main.py"]

@@ -1,0 +1,1 @@
+with (ROOT / 'DEPENDENCIES.md').open('w') as output_file:
