@@ -42,7 +42,7 @@ from kit.support import (
     steps_that_ran,
     unique,
 )
-from kit.vscode import debug_the_first_test
+from kit.vscode import DebuggedTest, debug_the_first_test
 
 FASTAPI = ["fastapi (>=0.110)", "uvicorn (>=0.30)"]
 APP = """\
@@ -113,6 +113,18 @@ def adopted_example(top: Path, name: str, into: str = "") -> tuple[Path, str]:
     code, output = adopt(root, *args, *(["--force"] if (root / "Dockerfile").exists() else []))
     assert code == 0, output
     return root, output
+
+
+def tests_pass_and_debug_in_the_dev_container(root: Path) -> DebuggedTest:
+    """The adopted project opened in its dev container as the host user's (UID 1000): `python`
+    is the venv's, the project's own tests pass, and the Testing view's debug button is pressed
+    on its first test; where that stopped."""
+    if os.geteuid() == 0:
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
+    with opened(root) as container:
+        assert container.sh("command -v python") == "/opt/venv/bin/python"
+        assert app_tests_pass(container)
+        return debug_the_first_test(container)
 
 
 def section_in(root: Path) -> dict:
@@ -228,12 +240,7 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     if not expected.get("dev"):
         return
 
-    if os.geteuid() == 0:
-        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
-    with opened(root) as container:
-        assert container.sh("command -v python") == "/opt/venv/bin/python"
-        assert app_tests_pass(container)
-        debugged = debug_the_first_test(container)
+    debugged = tests_pass_and_debug_in_the_dev_container(root)
 
     assert debugged.stop == debugged.breakpoint.hit
 
@@ -282,11 +289,7 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
     assert started.returncode == 0, started.stdout
     assert user == "10001"
     assert imported.startswith("/opt/venv/lib/python")
-    if os.geteuid() == 0:
-        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
-    with opened(root) as container:
-        assert app_tests_pass(container)
-        debugged = debug_the_first_test(container)
+    debugged = tests_pass_and_debug_in_the_dev_container(root)
 
     # The Testing view's debug button stops in the project's own test.
     assert debugged.stop == debugged.breakpoint.hit
@@ -653,11 +656,7 @@ def test_a_django_sites_tests_for_djangos_runner_run_and_debug_in_the_testing_vi
     root, output = adopted_example(tmp_path, "django-tests-for-djangos-runner")
 
     assert "pytest-django, with config.settings.test" in output, output
-    if os.geteuid() == 0:
-        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
-    with opened(root) as container:
-        assert app_tests_pass(container)
-        debugged = debug_the_first_test(container)
+    debugged = tests_pass_and_debug_in_the_dev_container(root)
 
     assert debugged.stop == debugged.breakpoint.hit
 

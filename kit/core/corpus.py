@@ -205,6 +205,13 @@ def quoted_tail(text: str) -> str:
     return (raised or found or [""])[-1][:300]
 
 
+def kept_logs(container: str, tag: str) -> subprocess.CompletedProcess[str]:
+    """The container's output, kept in LOGS to read."""
+    logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
+    (LOGS / f"{tag}-run.log").write_text(logs.stdout + logs.stderr)
+    return logs
+
+
 def stand_in(python: str) -> bool:
     """Whether this machine's image of that Python is a stand-in (shared/ci builds them from
     Debian where no registry answers: no C headers)."""
@@ -257,7 +264,7 @@ def tried(root: Path, python: str, expect: dict, env: list[str], env_file: str) 
     if run.returncode != 0:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
         return f"does not start: {quoted_tail(run.stderr)}"
-    asks = bool(expect["section"].get("HEALTHCHECK_URL"))  # else healthy says nothing
+    asks = bool(section.get("HEALTHCHECK_URL"))  # else healthy says nothing
     started = time.monotonic()
     try:
         while True:
@@ -268,23 +275,21 @@ def tried(root: Path, python: str, expect: dict, env: list[str], env_file: str) 
             if health == "healthy" and asks:
                 return f"healthy in {waited} s"
             if state["Status"] == "exited":
-                logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True)
                 if state["ExitCode"] == 0:
                     return "ran: exit code 0"
-                command = expect["section"]["CMD"]
+                command = section["CMD"]
                 if not asks:  # a CLI, which wants arguments: its help, then
                     helped = subprocess.run(["docker", "run", "--rm", *locked, tag, *command,
                                              "--help"], capture_output=True)  # fmt: skip
                     if helped.returncode == 0:
                         return f"ran: {shlex.join(command)} --help, exit code 0"
-                (LOGS / f"{tag}-run.log").write_text(logs.stdout + logs.stderr)
+                logs = kept_logs(name, tag)
                 said = quoted_tail(logs.stdout + logs.stderr)
                 return f"exits with {state['ExitCode']}: {said}"
             if not asks and waited >= 20:
                 return "runs: still up after 20 s (no health check)"
             if waited > 120:
-                logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True)
-                (LOGS / f"{tag}-run.log").write_text(logs.stdout + logs.stderr)
+                logs = kept_logs(name, tag)
                 return f"{health or 'not healthy'} after 120 s: {quoted_tail(logs.stderr)}"
             time.sleep(1)
     finally:

@@ -90,15 +90,20 @@ def app_install(project: Project, command: list[str]) -> str:
         return "both"  # the wheel, and the project's root files in /app, the working directory
     if command[0] in project.scripts:
         return "package"
-    objects = [arg for arg in command[1:] if re.fullmatch(r"[\w.]+(:\w+(\(\))?)?", arg)]
-    modules = [arg.split(":")[0] for arg in objects]
-    if command[:2] == ["python", "-m"]:
-        modules = [command[2]]
+    modules = named_modules(command)
     if command[:2] == ["python", "-c"]:
         modules = re.findall(r"import ([\w.]+)", command[2])
     if any(module.split(".")[0] in packages for module in modules):
         return "package"
     return "both"
+
+
+def named_modules(command: list[str]) -> list[str]:
+    """The modules a start command names: `python -m`'s, or those of the objects a server is
+    given (`app.main` of `app.main:app`, `web` of `web:create_app()`)."""
+    if command[:2] == ["python", "-m"] and len(command) > 2:
+        return [command[2]]
+    return [arg.split(":")[0] for arg in command[1:] if re.fullmatch(MODULE_OBJECT, arg)]
 
 
 def app_module(project: Project, command: list[str]) -> str:
@@ -108,11 +113,8 @@ def app_module(project: Project, command: list[str]) -> str:
     (--chdir, --app-dir, --pythonpath: the server's own path)."""
     if set(command) & {"--chdir", "--app-dir", "--pythonpath"} or command[0] in project.scripts:
         return ""
-    named = [arg.split(":")[0] for arg in command[1:] if re.fullmatch(MODULE_OBJECT, arg)]
-    if command[:2] == ["python", "-m"] and len(command) > 2:
-        named = [command[2]]
     tops = set(project.packages or [])
-    found = [m for m in named if m.split(".")[0] in tops or project.module_file(m)]
+    found = [m for m in named_modules(command) if m.split(".")[0] in tops or project.module_file(m)]
     return found[0] if found else ""
 
 

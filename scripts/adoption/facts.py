@@ -217,10 +217,9 @@ def django_tests(data: dict) -> dict[str, str]:
     if not folder:
         return {}
     options = table(data, "tool.pytest.ini_options")
-    others = [name for name in PYTEST_FILES if "pytest" in read_text(PROJECT / name)]
-    if "DJANGO_SETTINGS_MODULE" in options or any(
-        "DJANGO_SETTINGS_MODULE" in read_text(PROJECT / name) for name in others
-    ):
+    texts = [read_text(PROJECT / name) for name in PYTEST_FILES]
+    others = [text for text in texts if "pytest" in text]
+    if "DJANGO_SETTINGS_MODULE" in options or any("DJANGO_SETTINGS_MODULE" in t for t in others):
         return {"settings": str(options.get("DJANGO_SETTINGS_MODULE", "")), "set_in": "yours"}
     module = test_settings(Project(root=PROJECT, name=""), folder)
     if others or not module:
@@ -393,6 +392,7 @@ def report(mode: str, wanted: str) -> dict:
     added, loose = add_dev_tools(data, found, python)
     data = read()  # as poetry add left it
     tests = django_tests(data)
+    extras = extra_packages(data)
     packages_now = locked() or []
     names = [package.split()[0] for package in from_source]
     return {
@@ -418,8 +418,8 @@ def report(mode: str, wanted: str) -> dict:
         "prod_packages": lock.prod_packages(packages_now),
         "group_packages": lock.group_packages(packages_now),
         "groups": {name: group["optional"] for name, group in sorted(groups(data).items())},
-        "extras": sorted(extra_packages(data)),
-        "extra_packages": extra_packages(data),
+        "extras": sorted(extras),
+        "extra_packages": extras,
         "django_tests": tests,
         "added": added,
         "loose_tools": loose,

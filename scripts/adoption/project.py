@@ -98,6 +98,11 @@ class Project:
             and not set(re.split(r"[-_.]", group)) & TOOLING_WORDS
         ]
 
+    @property
+    def prod_scripts(self) -> set[str]:
+        """The console scripts prod has: the project's, where prod installs it as a package."""
+        return set(self.scripts) if self.packages is not None else set()
+
     def groups_with(self, package: str) -> list[str]:
         """The groups whose locked packages include this one."""
         return [group for group, names in self.group_packages.items() if package in names]

@@ -163,7 +163,7 @@ def stated_command(project: Project) -> tuple[list[str], str]:
     a server that listens on 127.0.0.1 unless told (gunicorn, uvicorn) listens on every address,
     and one told to reload on changes (--reload, as compose files for development have it) does
     not. A development server (Django's runserver) is no start command for prod. Else ([], "")."""
-    has = project.has | (set(project.scripts) if project.packages is not None else set())
+    has = project.has | project.prod_scripts
     for line, source in stated_commands(project.root):
         try:
             words = json.loads(line) if line.lstrip().startswith("[") else shlex.split(line)
@@ -323,9 +323,7 @@ def calls_a_function(project: Project, target: str) -> bool:
 def console_script(project: Project) -> list[str] | None:
     """The project's console script, where it has one (or one of its name) that runs as a
     command; prod has its scripts only where it installs the project as a package."""
-    if project.packages is None:
-        return None
-    scripts = {n: t for n, t in project.scripts.items() if calls_a_function(project, t)}
+    scripts = [n for n in project.prod_scripts if calls_a_function(project, project.scripts[n])]
     if len(scripts) == 1 or project.name in scripts:
         return [project.name if project.name in scripts else next(iter(scripts))]
     return None
