@@ -370,6 +370,22 @@ def dependency_stages() -> set[str]:
     return found
 
 
+def context_free_steps(steps: list[str]) -> list[str]:
+    """The steps among `steps` of stages that read no file of the build context (no COPY or bind
+    mount of it, in the stage or any it builds on): no edit of the project can make one run."""
+    graph = stages()
+
+    def reads_the_context(name: str) -> bool:
+        stage = graph[name]
+        own = re.search(r"(?m)^COPY (?!.*--from=)|--mount=type=bind,(?!from=)", stage.text)
+        return bool(own) or any(
+            reads_the_context(other) for other in {stage.parent, *stage.uses} if other in graph
+        )
+
+    free = {name for name in graph if not reads_the_context(name)}
+    return [step for step in steps if step.lstrip("[").split(" ", 1)[0] in free]
+
+
 def dependency_steps(steps: list[str]) -> list[str]:
     """The steps of the dependency stages among `steps` (`[venv 3/3] RUN` is in `venv`)."""
     names = dependency_stages()

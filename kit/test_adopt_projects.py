@@ -115,7 +115,7 @@ def adopted_example(top: Path, name: str, into: str = "") -> tuple[Path, str]:
     return root, output
 
 
-def tests_pass_and_debug_in_the_dev_container(root: Path) -> DebuggedTest:
+def debugged_in_the_dev_container_where_tests_pass(root: Path) -> DebuggedTest:
     """The adopted project opened in its dev container as the host user's (UID 1000): `python`
     is the venv's, the project's own tests pass, and the Testing view's debug button is pressed
     on its first test; where that stopped."""
@@ -240,7 +240,7 @@ def test_adopt_builds_a_prod_that_serves_and_a_dev_container_that_passes_the_tes
     if not expected.get("dev"):
         return
 
-    debugged = tests_pass_and_debug_in_the_dev_container(root)
+    debugged = debugged_in_the_dev_container_where_tests_pass(root)
 
     assert debugged.stop == debugged.breakpoint.hit
 
@@ -252,9 +252,9 @@ REAL_PROJECTS = {
     "tomlkit==0.15.2": "tomlkit",
     # Poetry 1 [tool.poetry] metadata, src layout, runtime dependencies, an optional doc group.
     "cleo==2.1.0": "cleo",
-    # Poetry 1 metadata, three extras (all in prod), a large offline test suite.
-    "cyclonedx-python-lib==11.12.0": "cyclonedx",
 }
+# (The corpus, kit/core/corpus/, holds many more real projects, each built and run here once; its
+# decisions are the fast tier's.)
 
 
 def download_sdist(top: Path, requirement: str) -> Path:
@@ -289,7 +289,7 @@ def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
     assert started.returncode == 0, started.stdout
     assert user == "10001"
     assert imported.startswith("/opt/venv/lib/python")
-    debugged = tests_pass_and_debug_in_the_dev_container(root)
+    debugged = debugged_in_the_dev_container_where_tests_pass(root)
 
     # The Testing view's debug button stops in the project's own test.
     assert debugged.stop == debugged.breakpoint.hit
@@ -596,13 +596,14 @@ SERVED = [
     "server-the-project-has-waitress",
     "console-script-starts-uvicorn",
     "fastapi-run-a-packages-file",
-    "server-in-a-production-group",  # gunicorn from PROD_GROUPS
+    "console-script-runs-the-development-server",  # gunicorn on its app, not Flask's own server
     "your-dockerfile-installs-a-group",  # its CMD's uvicorn from the group its Dockerfile installs
     "django-settings-the-dockerfile-names",  # collectstatic and gunicorn with production's
     "django-wsgi-two-folders-deep",  # gunicorn apps.site.wsgi, where WSGI_APPLICATION says
     "extras-only-those-prod-needs",  # gunicorn and PyYAML from the extras that have them
     "compose-web-service-command",  # its compose file's web command, on 8080, not reloading
     "namespace-package-over-two-folders",  # acme.billing.api, as the wheel installs it
+    "allowlist-leaves-out-what-the-app-does-not-read",  # but examples/, which its code reads
 ]
 
 
@@ -656,7 +657,7 @@ def test_a_django_sites_tests_for_djangos_runner_run_and_debug_in_the_testing_vi
     root, output = adopted_example(tmp_path, "django-tests-for-djangos-runner")
 
     assert "pytest-django, with config.settings.test" in output, output
-    debugged = tests_pass_and_debug_in_the_dev_container(root)
+    debugged = debugged_in_the_dev_container_where_tests_pass(root)
 
     assert debugged.stop == debugged.breakpoint.hit
 
@@ -892,6 +893,18 @@ def test_prod_gets_the_extras_the_app_imports_and_not_the_others(tmp_path: Path)
     with built(root, "prod") as tag:
         found = docker_run(tag, "python", "-c", script)
     assert found == "['tomlkit']"
+
+
+def test_a_library_whose_import_needs_its_dev_group_gets_it_in_prod(tmp_path: Path) -> None:
+    """A library that leaves its framework to its users keeps it in dev, for its tests: prod,
+    which installs the dev group too, builds (its smoke test imports the package) and imports it;
+    a package imported only in a `try` or for type checkers does not count."""
+    root, output = adopted_example(tmp_path, "library-whose-framework-is-in-dev")
+
+    assert section_in(root)["PROD_GROUPS"] == "dev", output
+    with built(root, "prod") as tag:
+        imported = docker_run(tag, "python", "-c", "import paginate; print(paginate.Page)")
+    assert imported == "<class 'paginate.api.Page'>"
 
 
 def test_adopt_adds_a_dev_tool_whose_newest_release_the_projects_pins_rule_out(

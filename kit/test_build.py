@@ -16,6 +16,7 @@ from kit.support import (
     Layer,
     built,
     commit_time,
+    context_free_steps,
     dependency_steps,
     docker_build,
     edit_source,
@@ -41,12 +42,17 @@ def test_a_source_only_change_reruns_no_dependency_step_and_ships_one_small_laye
 ) -> None:
     with built(repo_copy, "prod") as tag:
         before = layers(tag)
-        edit_source(repo_copy)
-
-        output = docker_build(repo_copy, "prod", tag).stdout
+        for _ in range(2):
+            edit_source(repo_copy)
+            output = docker_build(repo_copy, "prod", tag).stdout
+            ran = steps_that_ran(output)
+            # A step that reads nothing of the project ran: the engine had lost its cache (seen
+            # in full runs, beside the other worker's builds and image removals), which no edit
+            # can cause. Built once, the cache is warm again: a second edit shows what one does.
+            if not context_free_steps(ran):
+                break
         after = layers(tag)
 
-    ran = steps_that_ran(output)
     assert any(step.startswith("[app-files ") for step in ran), ran  # the change was seen...
     assert dependency_steps(ran) == [], ran  # ...and no dependency step re-ran
     # Nor did BuildKit merge the venv's files into a new snapshot for the smoke test (what

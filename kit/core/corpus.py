@@ -323,6 +323,13 @@ def add(args: argparse.Namespace) -> None:
         try:
             facts = inspect_with_poetry(work, args.python)
         except Stop as stopped:
+            if said and "could not get the base image" not in str(stopped):
+                # Poetry's step stops it now: the fixture keeps the facts and decisions it had
+                # (what adopt decides, where it goes on), and the run says where it stops.
+                entry["result"] = f"adopt stops: {stopped}"
+                print(f"kit.core.corpus: {args.name}: {entry['result']}")
+                (fixture / "source.json").write_text(dumps(said | entry))
+                return
             if args.python or "could not get the base image" not in str(stopped):
                 raise SystemExit(f"adopt stops: {stopped}") from None
             # This machine has the images of the two newest Pythons only (README: Troubleshooting)

@@ -296,3 +296,20 @@ def test_adopts_help_says_what_it_does_in_its_first_line(
     first = capsys.readouterr().out.split("\n\n")[1]
     assert first.startswith("Bring the kit into an existing Poetry project")
     assert first.rstrip().endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("folder", "code", "shipped"),
+    [
+        ("examples", 'PATH = Path(__file__).parent.parent / "examples"\n', True),
+        ("docs", "open('docs/intro.md').read()\n", True),
+        ("docs", 'app = FastAPI(docs_url="/docs")\n', False),  # a URL, not the folder
+        ("tests", 'pytest.main(["tests"])\n', False),  # never shipped
+        (".data", 'Path(".data")\n', False),  # nor a hidden folder
+    ],
+    ids=["examples", "docs-file", "docs-url", "tests", "hidden"],
+)
+def test_a_folder_usually_left_out_gets_in_where_the_apps_code_reads_it(
+    folder: str, code: str, shipped: bool
+) -> None:
+    assert render.read_by_the_app(folder, code) is shipped

@@ -288,3 +288,39 @@ def test_a_dependency_the_build_cannot_see_stops_adopt(
 ) -> None:
     with pytest.raises(Stop, match=said):
         lock.path_dependencies([package("lib", "1", [], source=source)], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("markers", "groups", "installs"),
+    [
+        ('python_version < "3.11"', ["main"], 'python_version < "3.11"'),
+        ({"main": 'extra == "s3"'}, ["main"], '(extra == "s3")'),
+        ({"test": 'python_version < "3.11"'}, ["main", "test"], ""),  # main: always
+    ],
+    ids=["one-for-all", "by-group", "a-group-without"],
+)
+def test_a_packages_markers_are_those_of_its_groups_and_none_where_one_has_none(
+    markers: object, groups: list[str], installs: str
+) -> None:
+    """Poetry 2 writes markers by group and leaves out a group for which it installs always."""
+    assert (
+        lock.markers_of(package("exceptiongroup", "1.3.0", [], groups=groups, markers=markers))
+        == installs
+    )
+
+
+def test_a_dry_run_names_what_poetry_installs_and_not_what_it_skips() -> None:
+    """What adopt reads of `poetry sync --only main --dry-run` (Poetry 2's words), where a package
+    has several constraints: here, as for a real project whose four overlap, no pydantic."""
+    from adoption.facts import dry_run_installs
+
+    output = (
+        "Installing dependencies from lock file\n\n"
+        "Package operations: 3 installs, 0 updates, 0 removals, 1 skipped\n\n"
+        "  - Installing annotated-types (0.7.0)\n"
+        "  - Installing email-validator (2.2.0)\n"
+        "  - Installing graphql-core (3.2.5): Skipped for the following reason: Not required\n"
+        "  - Installing PyYAML (6.0.2)\n"
+    )
+
+    assert dry_run_installs(output) == {"annotated-types", "email-validator", "pyyaml"}

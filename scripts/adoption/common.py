@@ -27,6 +27,10 @@ NOT_APP = {
     "compose.yaml", "compose.yml", "Makefile", "noxfile.py", "tox.ini", "conftest.py",
     "setup.cfg", ".pre-commit-config.yaml", "poetry.toml",
 }  # fmt: skip
+# ...of which these never are, even where the app's code names them (examples/ and docs/ can be:
+# a site that shows its examples reads them), nor is a hidden folder.
+NEVER_SHIPPED = {"venv", "env", "node_modules", "tests", "test", "testing", "build", "dist",
+                 "htmlcov"}  # fmt: skip
 # Extras that hold a project's tooling, not its features (from before Poetry had groups): "docs",
 # "test", "dev-tools". The dev container installs them; prod, which ships no tests, does not.
 TOOLING_WORDS = {"dev", "develop", "development", "doc", "docs", "documentation", "test", "tests",

@@ -38,6 +38,7 @@ class Decisions:
     django_settings: tuple[str, str] = ("", "")
     prod_groups: list[str] = field(default_factory=list)
     prod_extras: list[str] = field(default_factory=list)
+    groups_for_imports: dict[str, str] = field(default_factory=dict)  # group -> the module
     build_packages: list[str] = field(default_factory=list)
     runtime_packages: list[str] = field(default_factory=list)
 
@@ -56,6 +57,9 @@ def decide(project: Project, command: str = "") -> Decisions:
     # A script that starts its own server says its port; any other command, itself.
     serves_itself, port, local_only = self_serving(project, words)
     port = port or served_port(words)
+    needed = project.groups_imports_need(
+        [*(project.packages or []), *started_modules(project, words)]
+    )
     return Decisions(
         command=words,
         stated_in=stated_in,
@@ -67,7 +71,8 @@ def decide(project: Project, command: str = "") -> Decisions:
         assets=with_settings_for(assets_command(project), settings[0]),
         module=app_module(project, words),
         django_settings=settings,
-        prod_groups=project.prod_groups,
+        prod_groups=project.prod_groups + [g for g in needed if g not in project.prod_groups],
+        groups_for_imports=needed,
         prod_extras=prod_extras(project, words),
         build_packages=build_packages(project),
         runtime_packages=list(project.system_packages[1]),
@@ -116,6 +121,14 @@ def app_module(project: Project, command: list[str]) -> str:
     tops = set(project.packages or [])
     found = [m for m in named_modules(command) if m.split(".")[0] in tops or project.module_file(m)]
     return found[0] if found else ""
+
+
+def started_modules(project: Project, command: list[str]) -> list[str]:
+    """The project's modules the start command imports first: those it names, or the script
+    `python path/app.py` runs (as the module its folder makes it)."""
+    scripts = [w for w in command[1:2] if command[0] == "python" and w.endswith(".py")]
+    files = [project.root / w for w in scripts if (project.root / w).is_file()]
+    return named_modules(command) + [project.module_name(path) for path in files]
 
 
 def with_settings(words: list[str], settings: str) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -273,6 +274,53 @@ def add_dev_tools(data: dict, found: dict[str, dict], python: str) -> tuple[list
     return missing, {tool: versions.get(tool, "") for tool in loose}
 
 
+def check_installs_what_it_declares(data: dict, python: str) -> None:
+    """Where pyproject.toml gives a package several constraints (by Python version), Poetry 2's
+    installer can read them as none, overlapping ranges (`^3.11`, `^3.12`) in particular, and
+    install nothing of it, in prod and the dev container alike: asked, in a dry run, what it
+    installs from the main group, it must name each package declared for the chosen Python."""
+    listed = table(data, "tool.poetry.dependencies")
+    several = {normalize_name(name) for name, spec in listed.items() if isinstance(spec, list)}
+    if not several:
+        return
+    env = {**os.environ, "POETRY_VIRTUALENVS_PATH": "/tmp/adopt-venvs"}  # a throw-away venv
+    result = subprocess.run(
+        ["poetry", "--no-interaction", "sync", "--only", "main", "--dry-run", "--no-root"],
+        cwd=PROJECT, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    missing = sorted(several & declared_for(python) - dry_run_installs(result.stdout))
+    if result.returncode == 0 and missing:
+        names = ", ".join(missing)
+        raise Stop(
+            f"Poetry would install no {names} on Python {python}, which pyproject.toml asks for "
+            f"there with several constraints whose `python` ranges overlap (^3.11 and ^3.12 both "
+            f"hold 3.12): Poetry 2 then reads them as none. Make the ranges not overlap (^3.11 "
+            f'becomes ">=3.11,<3.12"), run `poetry lock`, then adopt again.'
+        )
+
+
+def dry_run_installs(output: str) -> set[str]:
+    """The packages (normal names) a `poetry sync --dry-run` says it installs, not skips."""
+    lines = re.findall(r"(?m)^\s*- Installing (\S+) \(([^)]*)\)(.*)$", output)
+    return {normalize_name(name) for name, _, rest in lines if "Skipped" not in rest}
+
+
+def declared_for(python: str) -> set[str]:
+    """The main group's dependencies (not an extra's) that pyproject.toml declares for CPython
+    `python` on Linux, by their `python` ranges and markers; none where poetry-core cannot read
+    the project as a package."""
+    from poetry.core.factory import Factory
+
+    try:
+        requires = Factory().create_poetry(PROJECT).package.requires
+    except Exception:  # adopt goes on: prod's build still imports what the app needs
+        return set()
+    linux = lock.environment(python, "x86_64")
+    return {
+        normalize_name(d.name) for d in requires if not d.is_optional() and d.marker.validate(linux)
+    }
+
+
 def source_url(data: dict) -> str:
     urls = {k.lower(): v for k, v in table(data, "project.urls").items()}
     poetry_table = table(data, "tool.poetry")
@@ -390,6 +438,7 @@ def report(mode: str, wanted: str) -> dict:
     found = groups(data)
     python, why, from_source = lock.best_for_lock(locked(), versions, constraint)
     added, loose = add_dev_tools(data, found, python)
+    check_installs_what_it_declares(data, python)
     data = read()  # as poetry add left it
     tests = django_tests(data)
     extras = extra_packages(data)

@@ -246,6 +246,18 @@ def environment(version: str, machine: str) -> dict[str, str]:
     }
 
 
+def markers_of(package: dict) -> str:
+    """The markers under which a locked package installs in any of its groups ("": always).
+    Poetry 2 writes them by group, `{main = "extra == \"s3\""}`, and leaves out a group for
+    which it installs always."""
+    markers = package.get("markers", "")
+    if not isinstance(markers, dict):
+        return markers
+    if set(package.get("groups", [])) - set(markers):
+        return ""
+    return " or ".join(f"({m})" for m in markers.values())
+
+
 def packages_without_wheels(locked: list[dict], version: str) -> tuple[list[str], ...]:
     """Locked packages, for `version`, with wheels but none that installs on it on one of the
     Linux machines (named where it is only one: "pyyaml 6.0.2 (arm64)"); those built for other
@@ -258,9 +270,7 @@ def packages_without_wheels(locked: list[dict], version: str) -> tuple[list[str]
         wheels = [f["file"] for f in package.get("files", []) if f["file"].endswith(".whl")]
         if not wheels:
             continue  # an sdist alone: sdist_only() names it
-        markers = package.get("markers", "")
-        if isinstance(markers, dict):
-            markers = " or ".join(f"({m})" for m in markers.values())
+        markers = markers_of(package)
         lacking, fallback = [], []
         for machine, label in MACHINES.items():
             try:

@@ -10,9 +10,33 @@ from functools import cached_property
 from pathlib import Path
 
 from .common import NOT_APP, SECTION_END, TOOLING_WORDS, normalize_name
+from .servers import IMPORT_NAMES
 
 # Groups whose names say that prod needs them (gunicorn kept in a `production` group).
 PRODUCTION_GROUPS = ("production", "prod", "server", "web", "deploy")
+# An import statement at the start of a line: `from a.b import c, d`, `from . import x`, `import a`.
+TOP_LEVEL_IMPORT = re.compile(
+    r"(?m)^(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w., \t]+))"
+)
+
+
+def for_tooling(group: str) -> bool:
+    """Whether a group's name says it holds tooling (dev, test, docs-build)."""
+    return bool(set(re.split(r"[-_.]", group)) & TOOLING_WORDS)
+
+
+def import_targets(package: str, source: str, names: str, plain: str) -> list[str]:
+    """The modules an import statement (TOP_LEVEL_IMPORT's groups) may import, absolute, in a
+    module of `package`: `from .api import Page` in fastapi_pagination gives
+    fastapi_pagination.api and fastapi_pagination.api.Page (a module or not)."""
+    if plain:
+        return [name.split()[0] for name in plain.split(",") if name.strip()]
+    base = source.lstrip(".")
+    dots = len(source) - len(base)
+    if dots:
+        parts = package.split(".")[: len(package.split(".")) - dots + 1]
+        base = ".".join([*parts, base] if base else parts)
+    return [base, *(f"{base}.{name.split()[0]}" for name in names.split(",") if name.strip())]
 
 
 @dataclass
@@ -94,9 +118,47 @@ class Project:
         return [
             group
             for group in self.groups
-            if (group in PRODUCTION_GROUPS or group in installed)
-            and not set(re.split(r"[-_.]", group)) & TOOLING_WORDS
+            if (group in PRODUCTION_GROUPS or group in installed) and not for_tooling(group)
         ]
+
+    def groups_imports_need(self, modules: list[str]) -> dict[str, str]:
+        """Groups prod must install as well, as importing these modules of the project's (its
+        package, the start command's) needs a package of theirs that neither the main group nor
+        an extra has (a library that leaves its framework to its users, keeping it in dev for
+        its tests): group -> the module. Without them, prod would fail at the import."""
+        needed: dict[str, str] = {}
+        extras = {name for names in self.extra_packages.values() for name in names}
+        groups = sorted(self.group_packages, key=for_tooling)
+        for module in sorted(self.imported_on_import(modules)):
+            for group in groups:
+                names = self.group_packages[group]
+                held = [n for n in names if normalize_name(IMPORT_NAMES.get(n, n)) == module]
+                if held and not set(held) & (self.has | extras) and module not in needed.values():
+                    needed.setdefault(group, module)
+        return needed
+
+    def imported_on_import(self, modules: list[str]) -> set[str]:
+        """The top-level modules (normalized) that importing these modules of the project's own
+        imports: the statements at the start of a line of their files (not in a function, an
+        `if TYPE_CHECKING` or a `try`), and of the project's modules those import, all the way."""
+        own = set(self.packages or [])
+        seen: set[str] = set()
+        found: set[str] = set()
+        todo = list(modules)
+        while todo:
+            module = todo.pop()
+            path = self.module_file(module)
+            if module in seen or path is None:
+                continue
+            seen.add(module)
+            package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+            for source, names, plain in TOP_LEVEL_IMPORT.findall(self.text(path)):
+                for target in import_targets(package, source, names, plain):
+                    if target.split(".")[0] in own or self.module_file(target):
+                        todo.append(target)
+                    else:
+                        found.add(normalize_name(target.split(".")[0]))
+        return found
 
     @property
     def prod_scripts(self) -> set[str]:

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from .common import KIT, MANIFEST, NOT_APP, SECTION_END, dumps
+from .common import KIT, MANIFEST, NEVER_SHIPPED, NOT_APP, SECTION_END, dumps
 from .decide import Decisions
 from .project import Project
 
@@ -106,6 +106,14 @@ def not_the_apps(path: Path) -> bool:
     return path.name in DEPLOYMENT or path.suffix in (".md", ".rst")
 
 
+def read_by_the_app(folder: str, code: str) -> bool:
+    """Whether the app's code names a folder that is usually no part of an app (examples/, docs/)
+    as a path: `Path(__file__).parent / "examples"`, `open("docs/...")`. It reads it at run time."""
+    if folder in NEVER_SHIPPED or folder.startswith("."):
+        return False
+    return re.search(rf"""['"]{re.escape(folder)}(/[^'"]*)?['"]""", code) is not None
+
+
 def dockerignore(project: Project, install: str) -> str:
     """An allowlist: Poetry's files, what the wheel is built from (wherever it is), and the app's
     top-level entries; for a package (APP_INSTALL=package) only what its wheel is built from."""
@@ -114,8 +122,10 @@ def dockerignore(project: Project, install: str) -> str:
     for path in sorted(project.root.iterdir()):
         name = path.name
         needed = name in project.build_reads or name in project.path_dependencies
-        if not needed and (
-            name.startswith(".") or name in NOT_APP or name.endswith((".egg-info", ".orig"))
+        if (
+            not needed
+            and (name.startswith(".") or name in NOT_APP or name.endswith((".egg-info", ".orig")))
+            and not (path.is_dir() and read_by_the_app(name, named))
         ):
             continue
         if not needed and not_the_apps(path) and not re.search(rf"\b{re.escape(name)}\b", named):

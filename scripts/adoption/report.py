@@ -57,7 +57,12 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
         tools += ", ".join(f"{tool} (locked: {v})" for tool, v in p.loose_tools.items())
     python_notes = "".join(f"; {note}" for note in (p.unpinned, p.why) if note)
     pinned = ".python-version; " if p.pinned else ""
-    in_prod = f" (in prod: {', '.join(decided.prod_groups)})" if decided.prod_groups else ""
+    why = {
+        g: f"{g}, as what prod imports at its start needs {m}"
+        for g, m in decided.groups_for_imports.items()
+    }
+    named = [why.get(group, group) for group in decided.prod_groups]
+    in_prod = f" (in prod: {'; '.join(named)})" if named else ""
     extras = ""
     if decided.prod_extras != p.extras:
         left = [extra for extra in p.extras if extra not in decided.prod_extras]

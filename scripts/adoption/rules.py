@@ -302,6 +302,9 @@ WEB_APP = (
     r"get_wsgi_application|get_asgi_application|create_app|make_app|get_application)\("
 )
 
+# Apps whose own `run()` is a development server.
+DEVELOPMENT_SERVED = r"(?:\w+\.)*(?:Flask|Quart)\("
+
 
 def calls_a_function(project: Project, target: str) -> bool:
     """Whether a console script's target (`module:name`) runs as a command, and is not a web app
@@ -316,8 +319,18 @@ def calls_a_function(project: Project, target: str) -> bool:
     if path is None or not name:
         return True
     name = name.split(".")[0].strip()
+    text = project.text(path)
     made = rf"(?m)^{name}\s*(?::[^=]+)?=\s*{WEB_APP}"
-    return not re.search(made, project.text(path))
+    return not re.search(made, text) and not runs_a_development_server(text, name)
+
+
+def runs_a_development_server(text: str, function: str) -> bool:
+    """Whether a module's function runs its Flask or Quart app's development server
+    (`def run(): app.run(debug=True)`, on 127.0.0.1:5000): a launcher for development, where
+    prod serves the app with a server."""
+    body = re.search(rf"(?ms)^def {function}\(.*?(?=^\S|\Z)", text)
+    apps = re.findall(rf"(?m)^(\w+)\s*(?::[^=]+)?=\s*{DEVELOPMENT_SERVED}", text)
+    return bool(body) and any(re.search(rf"\b{app}\.run\(", body.group()) for app in apps)
 
 
 def console_script(project: Project) -> list[str] | None:

@@ -7,6 +7,7 @@ import itertools
 import re
 from pathlib import Path
 
+from .common import normalize_name
 from .project import Project
 from .servers import SELF_SERVING, WEB_FRAMEWORKS, WEB_SERVERS
 
@@ -34,8 +35,9 @@ def self_serving(project: Project, command: list[str]) -> tuple[str, str, bool]:
     text = project.text(script) if script else ""
     if re.search(r"\b(start|run)_polling\(", text):
         return "", "", False  # a bot that serves its webhook only in one of its modes
+    has = project.has | {normalize_name(project.name)}  # the framework's own site runs on it
     for framework, serves in SELF_SERVING.items():
-        if framework in project.has and re.search(serves.call, text):
+        if framework in has and re.search(serves.call, text):
             host = call_argument(text, serves.call, "host").strip("'\" ")
             local = serves.local_unless_told and host in ("", "127.0.0.1", "localhost")
             argument = call_argument(text, serves.call, serves.port_keyword)

@@ -1,0 +1,1 @@
+from fastapi.routing import APIRoute, APIRouter

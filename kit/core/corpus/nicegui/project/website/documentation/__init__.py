@@ -1,0 +1,1 @@
+from .search import build_search_index

@@ -1,0 +1,1 @@
+from .code_extraction import get_full_code

@@ -1,0 +1,1 @@
+PATH = Path(__file__).parent.parent / 'examples'

@@ -1,0 +1,3 @@
+    import uvicorn
+        uvicorn.run(
+            host=host or str(self.config.host),

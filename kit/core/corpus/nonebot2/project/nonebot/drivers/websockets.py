@@ -1,0 +1,1 @@
+    from websockets import ClientConnection, ConnectionClosed, connect

@@ -1,0 +1,3 @@
+app = Quart(__name__)
+def run():
+    app.run(debug=True)

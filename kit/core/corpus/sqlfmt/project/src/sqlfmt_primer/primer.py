@@ -1,0 +1,1 @@
+from git.repo import Repo

@@ -1,0 +1,1 @@
+        run_app(import_name, args, environment)
