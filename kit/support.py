@@ -218,18 +218,21 @@ def storage_to_keep(total: float, private: float, bound: float) -> float | None:
 
 def build_cache_cleaned(bound: float) -> float:
     """The build cache, where it is over `bound` bytes: the throw-away projects' venv caches
-    removed, then the rest trimmed, least recently used first; what it then holds. Under the bound
+    removed, then the rest trimmed, least recently used first, to three quarters of the bound;
+    what it then holds. Under the bound
     nothing is pruned: on this engine (26, the containerd store) a prune of any record, even an
     unrelated project's cache mount, leaves no step of the next build CACHED (measured), so every
     prune makes the next run cold."""
     total, private = build_cache_sizes()
     if storage_to_keep(total, private, bound) is None:
         return total
-    records = throw_away_venv_caches()
-    if records:  # each filter adds records: ids, one or the other
-        run(["docker", "builder", "prune", "--force", *(f"--filter=id={r}" for r in records)])
+    # Down to three quarters of the bound: the next run is cold all the same, and the runs after
+    # it (each adding a few GB) stay warm for longer.
+    target = bound * 0.75
+    for record in throw_away_venv_caches():  # one each: the CLI takes one value for a filter key
+        run(["docker", "builder", "prune", "--force", f"--filter=id={record}"])
     for _ in range(4):
-        storage = storage_to_keep(*build_cache_sizes(), bound)
+        storage = storage_to_keep(*build_cache_sizes(), target)
         if storage is None:
             break
         run(["docker", "builder", "prune", "--force", "--keep-storage", str(int(storage))])

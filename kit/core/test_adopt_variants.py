@@ -179,3 +179,17 @@ def test_the_dockerfile_a_platforms_manifest_builds_states_the_command(tmp_path:
 
     assert decided.command == ["uvicorn", "main:app", "--port", "8080", "--host", "0.0.0.0"]
     assert decided.stated_in == "fly.toml's fly.dockerfile's CMD, run by fly-entrypoint.sh"
+
+
+def test_a_standard_library_module_brings_no_group_that_has_its_namesake(tmp_path: Path) -> None:
+    """`import asyncio` is the standard library's, even where a group locks PyPI's `asyncio`
+    (an old backport): only FastAPI, which importing the package needs, brings the dev group."""
+    name = "library-whose-framework-is-in-dev"
+    root = copy(name, tmp_path / "lib")
+    init = root / "src" / "paginate" / "__init__.py"
+    init.write_text("import asyncio\n" + init.read_text())
+    found = project(name, root)
+    grouped = {**found.group_packages, "compat": ["asyncio"]}
+    found = replace(found, group_packages=grouped, groups={**found.groups, "compat": False})
+
+    assert decide(found).groups_for_imports == {"dev": "fastapi"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,7 @@ from .servers import IMPORT_NAMES
 
 # Groups whose names say that prod needs them (gunicorn kept in a `production` group).
 PRODUCTION_GROUPS = ("production", "prod", "server", "web", "deploy")
+STANDARD_LIBRARY = {normalize_name(name) for name in sys.stdlib_module_names}
 # An import statement at the start of a line: `from a.b import c, d`, `from . import x`, `import a`.
 TOP_LEVEL_IMPORT = re.compile(
     r"(?m)^(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w., \t]+))"
@@ -129,7 +131,8 @@ class Project:
         needed: dict[str, str] = {}
         extras = {name for names in self.extra_packages.values() for name in names}
         groups = sorted(self.group_packages, key=for_tooling)
-        for module in sorted(self.imported_on_import(modules)):
+        # A module of the standard library is no package's (the `asyncio` or `typing` on PyPI).
+        for module in sorted(self.imported_on_import(modules) - STANDARD_LIBRARY):
             for group in groups:
                 names = self.group_packages[group]
                 held = [n for n in names if normalize_name(IMPORT_NAMES.get(n, n)) == module]
