@@ -77,9 +77,13 @@ def run(
 
 
 def failed(args: list[str], result: subprocess.CompletedProcess[str]) -> AssertionError:
-    return AssertionError(
-        f"command failed ({result.returncode}): {' '.join(args)}\n{result.stdout[-6000:]}"
-    )
+    """The command and the end of its output; for a build, what the failing step printed, not
+    BuildKit's summary after it, which quotes the whole step's script."""
+    said = result.stdout
+    if "\nERROR: failed to solve" in said:
+        head, _, tail = said.partition("\nERROR: failed to solve")
+        said = f"{head[-5000:]}\nERROR: failed to solve{tail[:300]}"
+    return AssertionError(f"command failed ({result.returncode}): {' '.join(args)}\n{said[-6000:]}")
 
 
 def unique(prefix: str) -> str:
@@ -218,7 +222,7 @@ def storage_to_keep(total: float, private: float, bound: float) -> float | None:
 
 def build_cache_cleaned(bound: float) -> float:
     """The build cache, where it is over `bound` bytes: the throw-away projects' venv caches
-    removed, then the rest trimmed, least recently used first, to three quarters of the bound;
+    removed, then the rest trimmed, least recently used first, to half the bound;
     what it then holds. Under the bound
     nothing is pruned: on this engine (26, the containerd store) a prune of any record, even an
     unrelated project's cache mount, leaves no step of the next build CACHED (measured), so every
@@ -226,9 +230,9 @@ def build_cache_cleaned(bound: float) -> float:
     total, private = build_cache_sizes()
     if storage_to_keep(total, private, bound) is None:
         return total
-    # Down to three quarters of the bound: the next run is cold all the same, and the runs after
-    # it (each adding a few GB) stay warm for longer.
-    target = bound * 0.75
+    # Down to half the bound: the next run is cold all the same, and builds every image anew (about
+    # 15 GB here); the runs after it, a few GB each, then stay warm for long.
+    target = bound * 0.5
     for record in throw_away_venv_caches():  # one each: the CLI takes one value for a filter key
         run(["docker", "builder", "prune", "--force", f"--filter=id={record}"])
     for _ in range(4):

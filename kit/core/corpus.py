@@ -98,8 +98,8 @@ def fewest(items: list, without: Callable[[list], bool]) -> list:
 
 def cut_lines(path: Path, same: Callable[[], bool]) -> None:
     """Drop the file's lines that the decisions do not turn on."""
-    lines = path.read_text(errors="replace").splitlines(keepends=True)
-    kept = set(range(len(lines)))
+    lines = [f"{line.rstrip(chr(10))}\n" for line in path.read_text(errors="replace").splitlines()]
+    kept = set(range(len(lines)))  # each line ends in a newline, as the kit's pre-commit hook asks
 
     def without(chunk: list[int]) -> bool:
         path.write_text("".join(lines[n] for n in sorted(kept - set(chunk))))

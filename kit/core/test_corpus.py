@@ -21,13 +21,23 @@ DOCS = corpus.REPO / "docs" / "adopt.md"
 
 
 def test_the_corpus_holds_real_projects_under_licences_that_allow_it() -> None:
-    assert len(NAMES) >= 19
+    assert len(NAMES) >= 25
     for name in NAMES:
         entry = corpus.source(name)
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", entry["repository"]), name
         assert re.fullmatch(r"[0-9a-f]{40}", entry["commit"]), name
         assert entry["licence"] in {licence for licence, _ in corpus.LICENCES}, name
         assert entry["shape"] and entry["result"], name
+
+
+def test_every_skeleton_file_is_empty_or_ends_its_last_line() -> None:
+    """As the kit's own pre-commit hooks (end-of-file-fixer) ask of every file in the repository."""
+    unended = [
+        str(path.relative_to(corpus.CORPUS))
+        for path in sorted(corpus.CORPUS.rglob("*"))
+        if path.is_file() and path.read_bytes() and not path.read_bytes().endswith(b"\n")
+    ]
+    assert unended == []
 
 
 @pytest.mark.parametrize("name", NAMES)
