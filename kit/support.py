@@ -222,11 +222,10 @@ def storage_to_keep(total: float, private: float, bound: float) -> float | None:
 
 def build_cache_cleaned(bound: float) -> float:
     """The build cache, where it is over `bound` bytes: the throw-away projects' venv caches
-    removed, then the rest trimmed, least recently used first, to half the bound;
-    what it then holds. Under the bound
-    nothing is pruned: on this engine (26, the containerd store) a prune of any record, even an
-    unrelated project's cache mount, leaves no step of the next build CACHED (measured), so every
-    prune makes the next run cold."""
+    removed, then the rest trimmed, least recently used first, to half the bound; what it then
+    holds. Under the bound nothing is pruned: on this engine (26, the containerd store) a prune of
+    any record, even an unrelated project's cache mount, leaves no step of the next build CACHED
+    (measured), so every prune makes the next run cold."""
     total, private = build_cache_sizes()
     if storage_to_keep(total, private, bound) is None:
         return total

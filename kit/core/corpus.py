@@ -98,7 +98,7 @@ def fewest(items: list, without: Callable[[list], bool]) -> list:
 
 def cut_lines(path: Path, same: Callable[[], bool]) -> None:
     """Drop the file's lines that the decisions do not turn on."""
-    lines = [f"{line.rstrip(chr(10))}\n" for line in path.read_text(errors="replace").splitlines()]
+    lines = [f"{line}\n" for line in path.read_text(errors="replace").splitlines()]
     kept = set(range(len(lines)))  # each line ends in a newline, as the kit's pre-commit hook asks
 
     def without(chunk: list[int]) -> bool:
@@ -323,14 +323,15 @@ def add(args: argparse.Namespace) -> None:
         try:
             facts = inspect_with_poetry(work, args.python)
         except Stop as stopped:
-            if said and "could not get the base image" not in str(stopped):
+            no_image = "could not get the base image" in str(stopped)
+            if said and not no_image:
                 # Poetry's step stops it now: the fixture keeps the facts and decisions it had
                 # (what adopt decides, where it goes on), and the run says where it stops.
                 entry["result"] = f"adopt stops: {stopped}"
                 print(f"kit.core.corpus: {args.name}: {entry['result']}")
                 (fixture / "source.json").write_text(dumps(said | entry))
                 return
-            if args.python or "could not get the base image" not in str(stopped):
+            if args.python or not no_image:
                 raise SystemExit(f"adopt stops: {stopped}") from None
             # This machine has the images of the two newest Pythons only (README: Troubleshooting)
             args.python = entry["python"] = "3.13"

@@ -32,11 +32,11 @@ def test_the_corpus_holds_real_projects_under_licences_that_allow_it() -> None:
 
 def test_every_skeleton_file_is_empty_or_ends_its_last_line() -> None:
     """As the kit's own pre-commit hooks (end-of-file-fixer) ask of every file in the repository."""
-    unended = [
-        str(path.relative_to(corpus.CORPUS))
-        for path in sorted(corpus.CORPUS.rglob("*"))
-        if path.is_file() and path.read_bytes() and not path.read_bytes().endswith(b"\n")
-    ]
+    unended = []
+    for path in sorted(corpus.CORPUS.rglob("*")):
+        text = path.read_bytes() if path.is_file() else b""
+        if text and not text.endswith(b"\n"):
+            unended.append(str(path.relative_to(corpus.CORPUS)))
     assert unended == []
 
 

@@ -42,12 +42,13 @@ OTHER_TOOLS = {
 }
 
 
-def poetry(*args: str) -> subprocess.CompletedProcess[str]:
+def poetry(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["poetry", "--no-interaction", "--project", str(PROJECT), *args],
         cwd=PROJECT,  # from elsewhere, Poetry fails to read an sdist-only package's metadata
         capture_output=True,
         text=True,
+        env=env,
     )
 
 
@@ -284,10 +285,7 @@ def check_installs_what_it_declares(data: dict, python: str) -> None:
     if not several:
         return
     env = {**os.environ, "POETRY_VIRTUALENVS_PATH": "/tmp/adopt-venvs"}  # a throw-away venv
-    result = subprocess.run(
-        ["poetry", "--no-interaction", "sync", "--only", "main", "--dry-run", "--no-root"],
-        cwd=PROJECT, capture_output=True, text=True, env=env,
-    )  # fmt: skip
+    result = poetry("sync", "--only", "main", "--dry-run", "--no-root", env=env)
     missing = sorted(several & declared_for(python) - dry_run_installs(result.stdout))
     if result.returncode == 0 and missing:
         names = ", ".join(missing)

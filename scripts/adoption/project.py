@@ -130,13 +130,14 @@ class Project:
         its tests): group -> the module. Without them, prod would fail at the import."""
         needed: dict[str, str] = {}
         extras = {name for names in self.extra_packages.values() for name in names}
+        prod_has = self.has | extras
         groups = sorted(self.group_packages, key=for_tooling)
         # A module of the standard library is no package's (the `asyncio` or `typing` on PyPI).
         for module in sorted(self.imported_on_import(modules) - STANDARD_LIBRARY):
             for group in groups:
                 names = self.group_packages[group]
                 held = [n for n in names if normalize_name(IMPORT_NAMES.get(n, n)) == module]
-                if held and not set(held) & (self.has | extras) and module not in needed.values():
+                if held and not set(held) & prod_has and module not in needed.values():
                     needed.setdefault(group, module)
         return needed
 
