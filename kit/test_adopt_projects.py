@@ -273,20 +273,20 @@ def download_sdist(top: Path, requirement: str) -> Path:
 def test_a_real_poetry_project_adopts_builds_starts_and_passes_its_own_tests(
     tmp_path: Path, requirement: str
 ) -> None:
-    """Projects the kit never saw, as their sdists ship them: adopt, prod and the dev container,
-    with the projects' own tests."""
+    """Projects the kit never saw, as their sdists ship them: adopt and its check (prod built and
+    run locked down), prod's user and imports, and the dev container with the projects' own
+    tests."""
     root = download_sdist(tmp_path, requirement)
 
-    code, output = adopt(root)
+    code, output = adopt(root, "--check")
 
     assert code == 0, output
+    assert "\ncheck: works: " in output, output  # a library: its start command imports it
     with built(root, "prod") as tag:
-        started = run(["docker", "run", "--rm", tag], check=False)  # a library: it imports
         user = docker_run(tag, "id", "-u")
         imported = docker_run(tag, "python", "-c", f"import {REAL_PROJECTS[requirement]} as m;"
                               " print(m.__file__)")  # fmt: skip
 
-    assert started.returncode == 0, started.stdout
     assert user == "10001"
     assert imported.startswith("/opt/venv/lib/python")
     debugged = debugged_in_the_dev_container_where_tests_pass(root)

@@ -27,10 +27,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from adoption import check
 from adoption.common import Stop, dumps
 from adoption.project import Project
 
@@ -205,13 +205,6 @@ def quoted_tail(text: str) -> str:
     return (raised or found or [""])[-1][:300]
 
 
-def kept_logs(container: str, tag: str) -> subprocess.CompletedProcess[str]:
-    """The container's output, kept in LOGS to read."""
-    logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
-    (LOGS / f"{tag}-run.log").write_text(logs.stdout + logs.stderr)
-    return logs
-
-
 def stand_in(python: str) -> bool:
     """Whether this machine's image of that Python is a stand-in (shared/ci builds them from
     Debian where no registry answers: no C headers)."""
@@ -253,48 +246,14 @@ def tried(root: Path, python: str, expect: dict, env: list[str], env_file: str) 
     if build.returncode != 0:
         said = [line for line in build.stderr.splitlines() if re.search(r"\berror\b", line)]
         return f"build fails: {quoted_tail(chr(10).join(said[:1]) or build.stderr)}"
-    name = f"{tag}-run"
-    locked = ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
-              "--security-opt", "no-new-privileges"]  # fmt: skip
-    subprocess.run(["docker", "rm", "-f", name], capture_output=True)
     settings = [f"--env={setting}" for setting in env]
     settings += [f"--env-file={root / env_file}"] if env_file else []
-    run = subprocess.run(["docker", "run", "-d", "--name", name, *locked, *settings, tag],
-                         capture_output=True, text=True)  # fmt: skip
-    if run.returncode != 0:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
-        return f"does not start: {quoted_tail(run.stderr)}"
-    asks = bool(section.get("HEALTHCHECK_URL"))  # else healthy says nothing
-    started = time.monotonic()
     try:
-        while True:
-            inspect = ["docker", "inspect", "--format", "{{json .State}}", name]
-            state = json.loads(subprocess.run(inspect, capture_output=True, check=True).stdout)
-            waited = round(time.monotonic() - started)
-            health = (state.get("Health") or {}).get("Status", "")
-            if health == "healthy" and asks:
-                return f"healthy in {waited} s"
-            if state["Status"] == "exited":
-                if state["ExitCode"] == 0:
-                    return "ran: exit code 0"
-                command = section["CMD"]
-                if not asks:  # a CLI, which wants arguments: its help, then
-                    helped = subprocess.run(["docker", "run", "--rm", *locked, tag, *command,
-                                             "--help"], capture_output=True)  # fmt: skip
-                    if helped.returncode == 0:
-                        return f"ran: {shlex.join(command)} --help, exit code 0"
-                logs = kept_logs(name, tag)
-                said = quoted_tail(logs.stdout + logs.stderr)
-                return f"exits with {state['ExitCode']}: {said}"
-            if not asks and waited >= 20:
-                return "runs: still up after 20 s (no health check)"
-            if waited > 120:
-                logs = kept_logs(name, tag)
-                return f"{health or 'not healthy'} after 120 s: {quoted_tail(logs.stderr)}"
-            time.sleep(1)
+        works, said, seen = check.outcome(tag, section, settings)
     finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
         subprocess.run(["docker", "image", "rm", "-f", tag], capture_output=True)
+    (LOGS / f"{tag}-run.log").write_text(seen.log)
+    return said if works else f"{seen.state} (exit code {seen.exit_code}): {said}"
 
 
 # ---- the commands -----------------------------------------------------------------------------

@@ -12,12 +12,14 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from adoption import check
 
 from kit.core import corpus
 from kit.core.example import Project, decisions_for
 
 NAMES = corpus.names()
 DOCS = corpus.REPO / "docs" / "adopt.md"
+CHECK_LOGS = corpus.CORPUS.parent / "check-logs"
 
 
 def test_the_corpus_holds_real_projects_under_licences_that_allow_it() -> None:
@@ -90,6 +92,17 @@ def test_a_project_that_fails_end_to_end_has_its_reason_and_what_shows_it(name: 
     assert entry.get("reason"), f"{name}: say in source.json why it fails ({entry['result']})"
     assert entry["reason"] in corpus.table()
     assert re.search(entry["evidence"], entry["result"]), (entry["evidence"], entry["result"])
+
+
+# The failed runs whose logs kit/core/check-logs/ keeps (their last lines), as NAME.log.
+RECORDED = [name for name in FAILED if (CHECK_LOGS / f"{name}.log").is_file()]
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_a_failed_runs_result_is_the_checks_diagnosis_of_its_log(name: str) -> None:
+    said = check.diagnosis_in((CHECK_LOGS / f"{name}.log").read_text())
+    assert said
+    assert said in corpus.source(name)["result"]
 
 
 def test_docs_list_every_start_command_rule_in_its_order() -> None:

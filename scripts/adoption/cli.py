@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import merge, render
+from .check import check
 from .common import COPIED, KIT, MANIFEST, Stop
 from .decide import Decisions, decide
 from .docker import inspect_with_poetry
@@ -85,9 +86,32 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--command", default="", help='how prod starts it, e.g. "python -m app"')
     parser.add_argument("--python", default="", help="the Python version, e.g. 3.13")
     parser.add_argument("--force", action="store_true", help="keep existing files as NAME.orig")
+    checks = parser.add_argument_group(
+        "the check",
+        "build prod, run it as prod runs (read-only, no capabilities, UID 10001, a tmpfs at /tmp) "
+        "and say whether it turns healthy, or in one line why not and what to change",
+    )
+    checks.add_argument("--check", action="store_true", help="adopt, then check")
+    checks.add_argument(
+        "--check-only", action="store_true", help="check an adopted project (after your edits)"
+    )
+    checks.add_argument(
+        "-e", "--env", action="append", default=[], metavar="NAME=VALUE",
+        help="an environment variable prod gets in the check (as docker run -e)",
+    )  # fmt: skip
+    checks.add_argument("--env-file", type=Path, help="a file of them (as docker run --env-file)")
     args = parser.parse_args(argv)
+    settings = [f"--env={setting}" for setting in args.env]
+    if args.env_file:
+        if not args.env_file.is_file():
+            parser.error(f"--env-file {args.env_file}: no such file")
+        settings.append(f"--env-file={args.env_file.resolve()}")
     try:
-        return adopt(args.target, args.command, args.python, args.force)
+        if not args.check_only:
+            adopt(args.target, args.command, args.python, args.force)
+        if args.check or args.check_only:
+            return 0 if check(args.target.resolve(), settings) else 1
+        return 0
     except Stop as problem:
         print(f"scripts/adopt: {problem}", file=sys.stderr)
         return 2
