@@ -5,6 +5,7 @@ The classifier's rules are proven without Docker, on recorded logs (kit/core/tes
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.support import LOCKED_DOWN, REPO, base_image, run, snapshot, unique
+from kit.support import HOST_UID, LOCKED_DOWN, REPO, base_image, run, snapshot, unique
 
 # Its tests share one adopted project: one of scripts/test's two workers runs them all.
 pytestmark = pytest.mark.xdist_group("check")
@@ -59,6 +60,21 @@ requires-python = ">=3.13"
 [tool.poetry]
 package-mode = false
 """
+# The server's own tests: one passes, one is skipped.
+TESTS = """\
+from pathlib import Path
+
+import pytest
+
+
+def test_the_server_reads_its_mode_from_the_environment() -> None:
+    assert 'os.environ.get("MODE"' in (Path(__file__).parent.parent / "main.py").read_text()
+
+
+@pytest.mark.skip(reason="one skipped, to be counted")
+def test_skipped() -> None:
+    pass
+"""
 # A failure, what the check says of it, and the fix that names (the environment it gets).
 FIXED_BY_A_SETTING = {
     "writes": ("the app writes /app/visits.log, and prod's files are read-only", "VISITS=/tmp/v"),
@@ -68,9 +84,10 @@ FIXED_BY_A_SETTING = {
 }
 
 
-def check(root: Path, *settings: str) -> tuple[int, str]:
-    """`scripts/adopt ROOT --check-only -e NAME=VALUE...`: its exit code and what it said."""
-    given = [f"--env={setting}" for setting in settings]
+def check(root: Path, *settings: str, dev: bool = False) -> tuple[int, str]:
+    """`scripts/adopt ROOT --check-only -e NAME=VALUE... [--dev]`: its exit code and what it
+    said."""
+    given = [f"--env={setting}" for setting in settings] + ["--dev"] * dev
     command = [sys.executable, str(REPO / "scripts" / "adopt"), str(root), "--check-only", *given]
     result = run(command, check=False)
     return result.returncode, result.stdout
@@ -111,9 +128,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir()
     (root / "pyproject.toml").write_text(PYPROJECT)
     (root / "main.py").write_text(SERVER)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_server.py").write_text(TESTS)
     adopted = run([sys.executable, str(REPO / "scripts" / "adopt"), str(root)], check=False)
     assert adopted.returncode == 0, adopted.stdout
     with_section(root, "HEALTHCHECK_URL", "http://127.0.0.1:8000/")
+    if os.geteuid() == 0:  # the Dev Containers CLI run as root maps no UID: the host user's files
+        run(["chown", "-R", f"{HOST_UID}:{HOST_UID}", str(root)])
     return root
 
 
@@ -183,3 +204,15 @@ def test_an_exit_the_kit_does_not_know_shows_the_logs_last_lines(server: Path) -
     assert code == 1
     assert "check: fails: it exits with code 1 before it is healthy, for a reason the kit" in output
     assert output.rstrip().endswith("no work today"), output
+
+
+def test_with_dev_the_check_runs_the_projects_tests_in_the_dev_container(server: Path) -> None:
+    code, output = check(server, dev=True)
+    left = ["docker", "ps", "-aq", "--filter", f"label=devcontainer.local_folder={server}"]
+
+    assert code == 0, output
+    assert "check: the dev container opens in " in output
+    assert verdict(output) == (
+        "check: works: the project's tests in the dev container: 1 passed, 1 skipped"
+    ), output
+    assert run(left).stdout == ""

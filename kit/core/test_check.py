@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adoption.check import SAYS, Seen, classified, diagnosis_in, listening, verdict
+from adoption.check import (
+    SAYS,
+    Seen,
+    classified,
+    diagnosis_in,
+    listening,
+    pytest_counts,
+    verdict,
+)
 
 LOGS = Path(__file__).resolve().parent / "check-logs"
 
@@ -122,3 +130,11 @@ def test_an_exit_is_diagnosed_from_its_log_or_said_to_be_unknown() -> None:
 def test_what_needs_no_health_check_works_by_running_or_staying_up() -> None:
     assert verdict(Seen("ran", 1), "8000") == (True, "ran: exit code 0")
     assert verdict(Seen("up", 20), "8000")[0]
+
+
+def test_the_dev_containers_tests_are_counted_from_pypytest_counts() -> None:
+    assert pytest_counts("..s\n2 passed, 1 skipped in 0.52s\n") == "2 passed, 1 skipped"
+    assert pytest_counts("F.\n==== 1 failed, 1 passed, 2 warnings in 3.10s ====\n") == (
+        "1 failed, 1 passed, 2 warnings"
+    )
+    assert pytest_counts("\nno tests ran in 0.01s\n") == "no tests ran in 0.01s"

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import time
 import uuid
@@ -192,9 +193,9 @@ def verdict(seen: Seen, port: str) -> tuple[bool, str]:
     private = [f"{host}:{p}" for host, p in seen.listens if loopback(host)]
     if seen.state in ("healthy", "up") and private and not public:
         return False, (
-            f"it listens on {', '.join(private)} only: healthy inside the container, out of "
-            "reach of a published port (docker run -p): start it on 0.0.0.0 (--host 0.0.0.0, "
-            f"--bind 0.0.0.0:{port})"
+            f"it listens on {', '.join(private)} only: a published port (docker run -p) does "
+            "not reach it there, though a health check run inside does: start it on 0.0.0.0 "
+            f"(--host 0.0.0.0, --bind 0.0.0.0:{port})"
         )
     if seen.state == "healthy":
         return True, f"healthy in {seen.waited} s, listening on {', '.join(public)}"
@@ -294,9 +295,62 @@ def check(root: Path, settings: list[str], say: Callable[[str], object] = print)
         works, line, seen = outcome(tag, section, settings)
     finally:
         docker("image", "rm", "-f", tag)
-    say(f"check: {'works' if works else 'fails'}: {line}")
-    if not works:
-        say("  its log's last lines:")
-        for said in last_lines(seen.log):
-            say(f"    {said}")
+    if works:
+        say(f"check: works: {line}")
+    else:
+        told(say, line, "its log", seen.log)
     return works
+
+
+def told(say: Callable[[str], object], failure: str, source: str, output: str) -> None:
+    """A failure in one line, then the last lines of what showed it."""
+    say(f"check: fails: {failure}")
+    say(f"  {source}'s last lines:")
+    for line in last_lines(output, 15):
+        say(f"    {line}")
+
+
+# ---- the dev container ------------------------------------------------------------------------
+
+
+def pytest_counts(output: str) -> str:
+    """pytest's counts from its last summary line ("12 passed, 1 skipped"), or its last line."""
+    counts = re.findall(r"(?m)^=*\s*(\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
+                        r"deselected|warnings?)(?:, \d+ \w+)*) in [\d.]+s", output)  # fmt: skip
+    return counts[-1] if counts else (last_lines(output, 1) or ["no output"])[0]
+
+
+def dev_check(root: Path, say: Callable[[str], object] = print) -> bool:
+    """The dev container opened as VS Code opens it (the Dev Containers CLI's `up`: its image,
+    the venv synced, the lifecycle scripts), the project's tests run there as a developer runs
+    them; True where both work. Removes the container and the images the CLI built for it."""
+    if not shutil.which("devcontainer"):
+        raise Stop(
+            "--dev needs the Dev Containers CLI, which VS Code runs: npm install -g "
+            "@devcontainers/cli (or check without --dev)."
+        )
+    workspace = ["--workspace-folder", str(root)]
+    started = time.monotonic()
+    up = subprocess.run(["devcontainer", "up", *workspace], capture_output=True, text=True)
+    try:
+        lines = up.stdout.strip().splitlines()
+        opened = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+        if opened.get("outcome") != "success":
+            told(say, "the dev container does not open", "`devcontainer up`", up.stdout + up.stderr)
+            return False
+        say(f"check: the dev container opens in {round(time.monotonic() - started)} s")
+        exec_ = ["devcontainer", "exec", *workspace, "pytest", "-q", "-p", "no:cacheprovider"]
+        tests = subprocess.run(exec_, capture_output=True, text=True)
+        summary = pytest_counts(tests.stdout)
+        if tests.returncode in (0, 5):  # 5: none collected
+            say(f"check: works: the project's tests in the dev container: {summary}")
+            return True
+        told(say, f"the project's tests in the dev container: {summary}", "pytest", tests.stdout)
+        return False
+    finally:
+        label = f"label=devcontainer.local_folder={root}"
+        for container in docker("ps", "-aq", "--filter", label).stdout.split():
+            image = docker("inspect", "--format", "{{.Config.Image}}", container).stdout.strip()
+            docker("rm", "-f", "-v", container)
+            if image.startswith("vsc-"):  # the CLI's, and its UID-mapped layer on top
+                docker("image", "rm", "-f", image, image.removesuffix("-uid"))

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from . import merge, render
-from .check import check
+from .check import check, dev_check
 from .common import COPIED, KIT, MANIFEST, Stop
 from .decide import Decisions, decide
 from .docker import inspect_with_poetry
@@ -100,7 +100,13 @@ def main(argv: list[str]) -> int:
         help="an environment variable prod gets in the check (as docker run -e)",
     )  # fmt: skip
     checks.add_argument("--env-file", type=Path, help="a file of them (as docker run --env-file)")
+    checks.add_argument(
+        "--dev", action="store_true",
+        help="also open the dev container and run the project's tests there (Dev Containers CLI)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.dev and not (args.check or args.check_only):
+        parser.error("--dev goes with --check or --check-only")
     settings = [f"--env={setting}" for setting in args.env]
     if args.env_file:
         if not args.env_file.is_file():
@@ -109,9 +115,12 @@ def main(argv: list[str]) -> int:
     try:
         if not args.check_only:
             adopt(args.target, args.command, args.python, args.force)
-        if args.check or args.check_only:
-            return 0 if check(args.target.resolve(), settings) else 1
-        return 0
+        if not (args.check or args.check_only):
+            return 0
+        works = check(args.target.resolve(), settings)
+        if args.dev:
+            works = dev_check(args.target.resolve()) and works
+        return 0 if works else 1
     except Stop as problem:
         print(f"scripts/adopt: {problem}", file=sys.stderr)
         return 2
