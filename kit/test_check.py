@@ -30,7 +30,7 @@ import sys
 
 mode = os.environ.get("MODE", "")
 if mode == "writes":
-    open(os.environ.get("VISITS", "visits.log"), "a").close()
+    os.makedirs(os.environ.get("VISITS", "visits"), exist_ok=True)
 if mode == "setting":
     os.environ["SECRET_KEY"]
 if mode == "library":
@@ -77,7 +77,7 @@ def test_skipped() -> None:
 """
 # A failure, what the check says of it, and the fix that names (the environment it gets).
 FIXED_BY_A_SETTING = {
-    "writes": ("the app writes /app/visits.log, and prod's files are read-only", "VISITS=/tmp/v"),
+    "writes": ("the app writes /app/visits, and prod's files are read-only", "VISITS=/tmp/v"),
     "setting": ("it needs the environment variable SECRET_KEY: ", "SECRET_KEY=s3cret"),
     "loopback": ("it listens on 127.0.0.1:8000 only: ", "HOST=0.0.0.0"),
     "port": ("it listens on port 5000, not on 8000, ", "PORT=8000"),
@@ -95,7 +95,8 @@ def check(root: Path, *settings: str, dev: bool = False) -> tuple[int, str]:
 
 def verdict(output: str) -> str:
     """The check's last word: `works: ...` or `fails: ...`."""
-    return next(line for line in reversed(output.splitlines()) if line.startswith("check: "))
+    ends = ("check: works: ", "check: fails: ")
+    return next(line for line in reversed(output.splitlines()) if line.startswith(ends))
 
 
 def with_section(root: Path, name: str, value: str) -> None:
@@ -216,3 +217,11 @@ def test_with_dev_the_check_runs_the_projects_tests_in_the_dev_container(server:
         "check: works: the project's tests in the dev container: 1 passed, 1 skipped"
     ), output
     assert run(left).stdout == ""
+
+
+def test_a_refused_write_to_a_folder_is_tried_with_a_tmpfs_there(server: Path) -> None:
+    code, output = check(server, "MODE=writes")
+
+    assert code == 1
+    tried = "check: tried: with `--tmpfs /app/visits:uid=10001,gid=10001` (emptied at each start"
+    assert tried in output, output

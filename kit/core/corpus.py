@@ -250,10 +250,12 @@ def tried(root: Path, python: str, expect: dict, env: list[str], env_file: str) 
     settings += [f"--env-file={root / env_file}"] if env_file else []
     try:
         works, said, seen = check.outcome(tag, section, settings)
+        mounts = [] if works else check.writable_mounts(tag, section, settings, seen)
     finally:
         subprocess.run(["docker", "image", "rm", "-f", tag], capture_output=True)
     (LOGS / f"{tag}-run.log").write_text(seen.log)
-    return said if works else f"{seen.state} (exit code {seen.exit_code}): {said}"
+    tried = f"; with a tmpfs at {', '.join(mounts)}, it works" if mounts else ""
+    return said if works else f"{seen.state} (exit code {seen.exit_code}): {said}{tried}"
 
 
 # ---- the commands -----------------------------------------------------------------------------

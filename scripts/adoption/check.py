@@ -293,13 +293,38 @@ def check(root: Path, settings: list[str], say: Callable[[str], object] = print)
         say(f"check: it starts with `{shlex.join(section['CMD'])}`, read-only, no capabilities, "
             "UID 10001, a tmpfs at /tmp")  # fmt: skip
         works, line, seen = outcome(tag, section, settings)
+        mounts = [] if works else writable_mounts(tag, section, settings, seen)
     finally:
         docker("image", "rm", "-f", tag)
     if works:
         say(f"check: works: {line}")
-    else:
-        told(say, line, "its log", seen.log)
-    return works
+        return True
+    told(say, line, "its log", seen.log)
+    if mounts:
+        flags = " ".join(f"--tmpfs {folder}:uid=10001,gid=10001" for folder in mounts)
+        say(f"check: tried: with `{flags}` (emptied at each start; a volume keeps what it "
+            "writes), prod works")  # fmt: skip
+    return False
+
+
+# How many folders the check gives a tmpfs of their own, one write refused after another.
+WRITES_TRIED = 3
+
+
+def writable_mounts(image: str, section: dict, settings: list[str], seen: Seen) -> list[str]:
+    """Where prod failed on a write to a folder: the folders (one a try, as each run shows the
+    next) that, each given a tmpfs, make it work; [] where that does not."""
+    mounts: list[str] = []
+    for _ in range(WRITES_TRIED):
+        kind, values = classified(seen.log)
+        if kind != "writes" or values["path"] in mounts:
+            return []
+        mounts.append(values["path"])
+        tmpfs = [f"--tmpfs={folder}:uid=10001,gid=10001" for folder in mounts]
+        works, _, seen = outcome(image, section, [*settings, *tmpfs])
+        if works:
+            return mounts
+    return []
 
 
 def told(say: Callable[[str], object], failure: str, source: str, output: str) -> None:

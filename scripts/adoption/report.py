@@ -148,6 +148,7 @@ def report(target: Path, found: list[str], files: list[str], keep: list[str], na
     image, folder = normalize_name(name), shlex.quote(str(target))
     print(
         "scripts/adopt: next\n"
+        f"  python3 scripts/adopt {folder} --check-only    # prod built and run locked down\n"
         f"  code {folder}    # then: Reopen in Container\n"
         f"  docker build --target prod -t {image} {folder}"
     )
