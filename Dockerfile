@@ -1,6 +1,6 @@
 # One Dockerfile, two targets:
 #   dev   what VS Code and Codespaces open (.devcontainer/devcontainer.json)
-#   prod  what CI builds and ships: `docker build --target prod .`
+#   prod  what CI builds and ships: `docker build .` (the last stage; --target prod says the same)
 # In every stage the one virtual environment is /opt/venv, outside the bind-mounted workspace.
 
 # ==== Your project. `python3 scripts/adopt` writes this section; edit it as you like. Below it,
@@ -29,6 +29,9 @@ ARG ASSETS_COMMAND=
 ARG APP_PORT=8000
 # What prod's HEALTHCHECK requests (any answer below 500 is healthy; empty: no request).
 ARG HEALTHCHECK_URL=http://127.0.0.1:8000/health
+# Folders the app writes into at run time (space-separated, absolute; e.g. "/app/logs"): prod
+# makes them the app user's. Run read-only, prod needs a volume at each (`-v /app/logs`).
+ARG WRITABLE_PATHS=
 # The module the start command serves (`app.main` for uvicorn's app.main:app), which prod's build
 # imports: a name prod cannot import stops the build, not the app's start (empty: none named).
 ARG APP_MODULE=
@@ -288,30 +291,36 @@ EOF
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
 WORKDIR /app
 
-# ---- prod: runtime plus the venv, then the project's own files, each a layer of its own. No
+# ---- app: runtime plus the venv, then the project's own files, each a layer of its own. No
 # Poetry, no pip, no compilers, no source tree. An application's files are in /app, the working
 # directory and on the import path; a package's are in the venv. Plain COPY, not --link: below
 # the smoke test's RUN, BuildKit would merge --link layers into one snapshot, the venv's every
 # file, at each source change (1.7 s for numpy and pandas); stacked, the new layer is all it adds.
-FROM runtime AS prod
+FROM runtime AS app
 COPY --from=venv /venv-root/ /
 COPY --from=app-files /app-root/ /
 ARG HEALTHCHECK_URL
 ENV PYTHONPATH=/app \
     HEALTHCHECK_URL=${HEALTHCHECK_URL}
 # ASSETS_COMMAND, where the project has one: run as root, so what it writes is the app user's to
-# read and never to change, and given one fixed time, so it stays a function of the project's
-# files. Without one, the step writes nothing and adds no layer.
-ARG ASSETS_COMMAND
+# read and never to change. Then WRITABLE_PATHS, the one place the app user may write. Both given
+# one fixed time, so they stay a function of the project's files; with neither, no layer.
+ARG ASSETS_COMMAND WRITABLE_PATHS
 RUN <<EOF
 set -eu
-[ -n "$ASSETS_COMMAND" ] || exit 0
+[ -n "$ASSETS_COMMAND$WRITABLE_PATHS" ] || exit 0
+# Files get their times from the kernel's clock tick, up to one behind date's: wait one out.
 start="$(date +%s.%N)"
-if ! sh -c "$ASSETS_COMMAND"; then
+sleep 0.05
+if [ -n "$ASSETS_COMMAND" ] && ! sh -c "$ASSETS_COMMAND"; then
   echo >&2 "error: ASSETS_COMMAND failed (above). Where the settings need environment variables," \
     "give it build-time values: ASSETS_COMMAND=\"SECRET_KEY=build $ASSETS_COMMAND\"."
   exit 1
 fi
+for path in $WRITABLE_PATHS; do
+  mkdir -p "$path"
+  chown -R 10001:10001 "$path"
+done
 find /app /opt /root /tmp -newerct "@$start" -exec touch -h -d @315532800 {} +
 EOF
 
@@ -329,16 +338,6 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --start-interval=1s -
 ARG APP_MODULE
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
     python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app "$APP_MODULE"
-
-# Last, so that new values re-run no step. CI sets the three build args, e.g. --build-arg
-# VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%FT%TZ)
-ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown IMAGE_TITLE IMAGE_DESCRIPTION IMAGE_SOURCE
-LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
-      org.opencontainers.image.description="${IMAGE_DESCRIPTION}" \
-      org.opencontainers.image.source="${IMAGE_SOURCE}" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${CREATED}"
 
 # ---- sbom: a CycloneDX document of what prod's /opt/venv holds, written to the host as
 # sbom.cdx.json by `docker build --target sbom --output type=local,dest=. .` The tool, cyclonedx-py
@@ -360,7 +359,7 @@ EOF
 # [tool.poetry] (cyclonedx-py reads only the latter when it exists, so it gets them alone). With
 # SOURCE_DATE_EPOCH set, that is the document's timestamp: the same image gives the same document.
 ARG SOURCE_DATE_EPOCH
-RUN --mount=type=bind,from=prod,source=/opt/venv,target=/opt/venv \
+RUN --mount=type=bind,from=app,source=/opt/venv,target=/opt/venv \
     --mount=type=bind,from=app-files,source=/project/pyproject.toml,target=/tmp/pyproject.toml \
     --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py <<EOF
 set -eu
@@ -457,3 +456,16 @@ python -m venv --without-pip /opt/venv
 poetry --project /tmp/project sync --all-groups --all-extras --no-root --no-directory
 chmod -R g+w /opt/venv
 EOF
+
+# ---- prod: the app's image, labelled; the last stage, so that `docker build .` builds it (as
+# Railway, Render and Fly do, with no --target). The labels come last: new values re-run no step.
+FROM app AS prod
+# CI sets three build args: --build-arg VERSION=1.2.3 --build-arg REVISION=$(git rev-parse HEAD)
+# --build-arg CREATED=$(date -u +%FT%TZ)
+ARG VERSION=0.1.0 REVISION=unknown CREATED=unknown IMAGE_TITLE IMAGE_DESCRIPTION IMAGE_SOURCE
+LABEL org.opencontainers.image.title="${IMAGE_TITLE}" \
+      org.opencontainers.image.description="${IMAGE_DESCRIPTION}" \
+      org.opencontainers.image.source="${IMAGE_SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"

@@ -29,6 +29,8 @@ import sys
 import traceback
 import urllib.parse
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -231,11 +233,35 @@ def diagnosis(module: str, error: BaseException) -> str:
     )
 
 
+@contextmanager
+def writes_undone(folders: list[str]) -> Iterator[None]:
+    """What imports write into the app's writable folders (WRITABLE_PATHS) removed after them,
+    and the folders' times as they were: the smoke test adds nothing to the image."""
+    before = {f: (set(os.listdir(f)), os.stat(f)) for f in folders if os.path.isdir(f)}
+    try:
+        yield
+    finally:
+        for folder, (names, stat) in before.items():
+            for name in set(os.listdir(folder)) - names:
+                path = os.path.join(folder, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            os.utime(folder, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 def smoke(pyproject: str = "/tmp/pyproject.toml", app: str = "/app", serves: str = "") -> None:
     """The project's own top-level modules import, as the app's user with prod's paths (an
     application's files are only found: importing a script may start it), and so does the module
     the start command serves (APP_MODULE), where one is named: a module that is not there stops
-    the build, as it would stop the app at its start."""
+    the build, as it would stop the app at its start. What they write is undone."""
+    with writes_undone(os.environ.get("WRITABLE_PATHS", "").split()):
+        imports(pyproject, app, serves)
+
+
+def imports(pyproject: str, app: str, serves: str) -> None:
+    """The imports of smoke(), each checked."""
     for module in top_modules(load(pyproject)):
         try:
             importlib.import_module(module)

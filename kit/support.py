@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from adoption import check
+
 REPO = Path(__file__).resolve().parent.parent
 # Under CI=true a missing Docker engine or Dev Containers CLI fails the run instead of skipping.
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -274,9 +276,9 @@ def venv_bytes(image: str) -> int:
     return int(docker_run(image, "python", "-c", walk))
 
 
-# The settings security teams apply to prod: read-only, no capabilities, no privilege escalation.
-LOCKED_DOWN = ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt",
-               "no-new-privileges"]  # fmt: skip
+# The settings security teams apply to prod: read-only, no capabilities, no privilege escalation
+# (adopt's check runs prod so too).
+LOCKED_DOWN = check.LOCKED
 
 
 def labels(image_or_container: str) -> dict[str, str]:
@@ -363,11 +365,11 @@ def stages() -> dict[str, Stage]:
 
 def dependency_stages() -> set[str]:
     """The stages that prod's dependencies and runtime are made of, read from the Dockerfile: the
-    one `prod` starts FROM and every stage it copies or mounts but app-files (the project's own
-    files), and every stage those build on, mount or copy from, all the way down (the first
-    stage, FROM the base image alone, aside: it adds no step)."""
+    one `app` (prod's image, before its labels) starts FROM and every stage it copies or mounts
+    but app-files (the project's own files), and every stage those build on, mount or copy from,
+    all the way down (the first stage, FROM the base image alone, aside: it adds no step)."""
     graph = stages()
-    found, todo = set(), [graph["prod"].parent, *graph["prod"].uses - {"app-files"}]
+    found, todo = set(), [graph["app"].parent, *graph["app"].uses - {"app-files"}]
     while todo:
         name = todo.pop()
         if name in graph and name not in found and graph[name].parent in graph:

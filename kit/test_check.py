@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.core import example
 from kit.support import HOST_UID, LOCKED_DOWN, REPO, base_image, run, snapshot, unique
 
 # Its tests share one adopted project: one of scripts/test's two workers runs them all.
@@ -219,9 +220,31 @@ def test_with_dev_the_check_runs_the_projects_tests_in_the_dev_container(server:
     assert run(left).stdout == ""
 
 
-def test_a_refused_write_to_a_folder_is_tried_with_a_tmpfs_there(server: Path) -> None:
-    code, output = check(server, "MODE=writes")
+def test_a_refused_write_is_tried_with_a_tmpfs_and_the_writable_paths_it_names_make_prod_work(
+    server: Path, tmp_path: Path
+) -> None:
+    root = shutil.copytree(server, tmp_path / "failing-ways")
+    volumes = ["docker", "volume", "ls", "-q", "--filter", "dangling=true"]
+    left_before = set(run(volumes).stdout.split())
 
-    assert code == 1
-    tried = "check: tried: with `--tmpfs /app/visits:uid=10001,gid=10001` (emptied at each start"
-    assert tried in output, output
+    failed_code, failed = check(root, "MODE=writes")
+    with_section(root, "WRITABLE_PATHS", '"/app/visits"')
+    fixed_code, fixed = check(root, "MODE=writes")
+
+    assert failed_code == 1
+    tried = "check: tried: with a tmpfs at /app/visits too, prod works: make it ARG "
+    assert f'{tried}WRITABLE_PATHS="/app/visits" in the Dockerfile' in failed, failed
+    assert fixed_code == 0, fixed
+    assert "UID 10001, a tmpfs at /tmp, a volume at /app/visits" in fixed
+    assert set(run(volumes).stdout.split()) <= left_before
+
+
+def test_a_log_folder_adopt_finds_is_the_apps_to_write_in_read_only_prod(tmp_path: Path) -> None:
+    root = example.copy("writes-a-log-folder", tmp_path / "ledger")
+    adopted = run([sys.executable, str(REPO / "scripts" / "adopt"), str(root)], check=False)
+
+    code, output = check(root)
+
+    assert 'ARG WRITABLE_PATHS="/app/logs"' in (root / "Dockerfile").read_text(), adopted.stdout
+    assert code == 0, output
+    assert verdict(output).startswith("check: works: healthy in "), output

@@ -1,4 +1,4 @@
-"""The prod target: what CI builds with `docker build --target prod` and ships."""
+"""The prod target: what CI builds with `docker build .` (the last stage) and ships."""
 
 from __future__ import annotations
 
@@ -49,11 +49,10 @@ print(json.dumps({"found": found, "tools": tools}))
 
 
 def readme_quick_start() -> tuple[list[str], list[str]]:
-    """The README's first command, `docker build --target prod ... && docker run ...`: its two
-    halves."""
+    """The README's first command, `docker build ... && docker run ...`: its two halves."""
     readme = (REPO / "README.md").read_text()
-    found = re.search(r"^(docker build --target prod .*?) && (docker run .*)$", readme, re.M)
-    assert found, "README: no quick start `docker build --target prod ... && docker run ...`"
+    found = re.search(r"^(docker build .*?) && (docker run .*)$", readme, re.M)
+    assert found, "README: no quick start `docker build ... && docker run ...`"
     return shlex.split(found.group(1)), shlex.split(found.group(2))
 
 
@@ -76,10 +75,13 @@ def test_prod_serves_health_with_200(served: str) -> None:
     assert json.loads(body) == {"status": "ok"}
 
 
-def test_the_readme_quick_start_builds_prod_serves_it_and_stops_on_ctrl_c(
+def test_the_readme_quick_start_builds_prod_with_no_target_serves_it_and_stops_on_ctrl_c(
     tmp_path: Path,
 ) -> None:
+    """`docker build .` with no --target, as platforms run it, gives prod: its user, no Poetry,
+    healthy; Ctrl-C stops it."""
     build, start = readme_quick_start()
+    assert "--target" not in build
     workspace = copy_repo(tmp_path / unique("ws"))
     name = unique("kit-quick-start")
     with image_tag() as tag:
@@ -98,11 +100,15 @@ def test_the_readme_quick_start_builds_prod_serves_it_and_stops_on_ctrl_c(
                 assert time.monotonic() < deadline and started.poll() is None, "no container"
                 time.sleep(0.2)
             status, _ = http_get(f"{url}/health")
+            user = run(["docker", "image", "inspect", "--format", "{{.Config.User}}", tag]).stdout
+            tools = docker_run(tag, "sh", "-c", "command -v poetry pip gcc || true")
         finally:
             started.send_signal(signal.SIGINT)  # Ctrl-C: docker run passes it to the app
             output, _ = started.communicate(timeout=60)
 
     assert status == 200
+    assert user.strip() == "10001:10001"
+    assert tools.strip() == ""
     assert started.returncode == 0, output
     assert run(["docker", "ps", "-aq", "--filter", f"name={name}"]).stdout == ""  # --rm held
 

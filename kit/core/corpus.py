@@ -248,6 +248,7 @@ def tried(root: Path, python: str, expect: dict, env: list[str], env_file: str) 
         return f"build fails: {quoted_tail(chr(10).join(said[:1]) or build.stderr)}"
     settings = [f"--env={setting}" for setting in env]
     settings += [f"--env-file={root / env_file}"] if env_file else []
+    settings += check.volumes(section)
     try:
         works, said, seen = check.outcome(tag, section, settings)
         mounts = [] if works else check.writable_mounts(tag, section, settings, seen)

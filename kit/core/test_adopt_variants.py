@@ -193,3 +193,42 @@ def test_a_standard_library_module_brings_no_group_that_has_its_namesake(tmp_pat
     found = replace(found, group_packages=grouped, groups={**found.groups, "compat": False})
 
     assert decide(found).groups_for_imports == {"dev": "fastapi"}
+
+
+@pytest.mark.parametrize(
+    ("line", "writable"),
+    [
+        ('handler = RotatingFileHandler(filename="./var/log/app.log")', ["/app/var/log"]),
+        ('logging.basicConfig(level="INFO", filename="logs/app.log")', ["/app/logs"]),
+        ('logger.add("logs/{time}.log", rotation="1 day")', ["/app/logs"]),
+        ('LOGGING = {"handlers": {"file": {"filename": "log/app.log"}}}', ["/app/log"]),
+        ('handler = FileHandler("/var/log/app.log")', []),  # the project's own absolute path
+        ('handler = FileHandler("app.log")', []),  # in /app itself, which stays root's
+        ('page = render(filename="templates/page.html")', []),  # read, not logged to
+    ],
+)
+def test_a_log_files_relative_folder_is_the_apps_to_write(
+    tmp_path: Path, line: str, writable: list[str]
+) -> None:
+    root = copy("writes-a-log-folder", tmp_path / "ledger")
+    init = root / "ledger" / "__init__.py"
+    init.write_text(init.read_text().replace('FileHandler("logs/ledger.log")', "StreamHandler()"))
+    (root / "ledger" / "logs.py").write_text(line + "\n")
+
+    decided = decide(project("writes-a-log-folder", root))
+
+    assert [path for path, _ in decided.writable] == writable
+
+
+def test_flask_assets_cache_is_in_the_apps_static_folder_where_prod_has_it(tmp_path: Path) -> None:
+    """In the venv where the app's package is a wheel; in /app where prod runs its files."""
+    root = copy("flask-assets-cache", tmp_path / "shop")
+    found = project("flask-assets-cache", root)
+
+    as_wheel = decide(found).writable
+    as_files = decide(replace(found, packages=None)).writable
+
+    site = "/opt/venv/lib/python3.14/site-packages"
+    assert as_wheel == [(f"{site}/shop/static/.webassets-cache",
+                         "Flask-Assets' cache, for the app in shop/__init__.py")]  # fmt: skip
+    assert [path for path, _ in as_files] == ["/app/shop/static/.webassets-cache"]

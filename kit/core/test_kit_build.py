@@ -337,6 +337,21 @@ def test_the_smoke_test_imports_the_projects_modules(
         kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
 
 
+def test_the_smoke_test_undoes_what_imports_write_into_the_writable_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logs = tmp_path / "logs"
+    (logs / "kept").mkdir(parents=True)
+    os.utime(logs, (315532800, 315532800))
+    writes = f"import os\nos.makedirs({str(logs / 'new')!r})\nopen({str(logs / 'a.log')!r}, 'w')\n"
+    monkeypatch.setenv("WRITABLE_PATHS", str(logs))
+    with installed(tmp_path, monkeypatch, {"svc_logs.py": writes}) as folder:
+        kit_build.smoke(str(folder / "pyproject.toml"), str(folder / "app"))
+
+    assert sorted(path.name for path in logs.iterdir()) == ["kept"]
+    assert logs.stat().st_mtime == 315532800
+
+
 def test_the_smoke_test_stops_the_build_for_a_module_prod_lacks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,9 +33,9 @@ SETTLED_AFTER = 15
 
 # What each class of failure means, and what to change (the log's named groups fill it in).
 SAYS = {
-    "writes": "the app writes {path}, and prod's files are read-only (by design): point that path "
-    "at /tmp (a tmpfs in prod) or a volume, or make it at build time (ASSETS_COMMAND in the "
-    "Dockerfile's project section)",
+    "writes": "the app writes {path}, and prod's files are read-only (by design): name its folder "
+    "in WRITABLE_PATHS (the Dockerfile's project section), point it at /tmp, or make it at build "
+    "time (ASSETS_COMMAND)",
     "sqlite": "SQLite cannot write its database, and prod's files are read-only (by design): put "
     "the database under /tmp or on a volume (its URL or path setting)",
     "setting": "it needs the environment variable {name}: give it to the check (-e {name}=VALUE "
@@ -155,7 +155,7 @@ def watched(image: str, settings: list[str], port: str, asks_health: bool) -> Se
     name = f"kit-check-{uuid.uuid4().hex[:12]}"
     started = docker("run", "-d", "--name", name, *LOCKED, *settings, image)
     if started.returncode != 0:
-        docker("rm", "-f", name)
+        docker("rm", "-f", "-v", name)
         raise Stop(f"docker could not start prod: {started.stderr.strip()}")
     begun = time.monotonic()
     try:
@@ -184,7 +184,7 @@ def watched(image: str, settings: list[str], port: str, asks_health: bool) -> Se
                 seen.log = logs.stdout + logs.stderr
                 return seen
     finally:
-        docker("rm", "-f", name)
+        docker("rm", "-f", "-v", name)
 
 
 def verdict(seen: Seen, port: str) -> tuple[bool, str]:
@@ -246,6 +246,13 @@ def section_of(root: Path) -> dict:
     return values
 
 
+def volumes(section: dict) -> list[str]:
+    """A volume at each folder of WRITABLE_PATHS, as prod run read-only needs (a new one starts
+    as the image's folder, the app user's)."""
+    folders = section.get("WRITABLE_PATHS", "").strip('"').split()
+    return [f"--mount=type=volume,dst={folder}" for folder in folders]
+
+
 def image_bytes(image: str) -> int:
     found = docker("image", "inspect", "--format", "{{.Size}}", image)
     return int(found.stdout.strip() or 0) if found.returncode == 0 else 0
@@ -282,16 +289,20 @@ def check(root: Path, settings: list[str], say: Callable[[str], object] = print)
     """Build prod, run it locked down with `settings`, and say how it went: True where it works.
     Removes what it made (the container, the image), keeps the project's files as they are."""
     section = section_of(root)
+    writable = section.get("WRITABLE_PATHS", "").split()
+    settings = [*settings, *volumes(section)]
     tag = f"kit-check-{uuid.uuid4().hex[:12]}"
     started = time.monotonic()
     built(root, tag, [])
     try:
         base = f"python:{section.get('PYTHON_VERSION', '')}-slim-trixie"
-        size, over = image_bytes(tag), image_bytes(tag) - image_bytes(base)
+        size = image_bytes(tag)
+        over = size - image_bytes(base)
         say(f"check: prod built in {round(time.monotonic() - started)} s: {size / 1e6:.0f} MB, "
             f"{over / 1e6:.0f} MB over {base}")  # fmt: skip
+        also = f", a volume at {', '.join(writable)}" if writable else ""
         say(f"check: it starts with `{shlex.join(section['CMD'])}`, read-only, no capabilities, "
-            "UID 10001, a tmpfs at /tmp")  # fmt: skip
+            f"UID 10001, a tmpfs at /tmp{also}")  # fmt: skip
         works, line, seen = outcome(tag, section, settings)
         mounts = [] if works else writable_mounts(tag, section, settings, seen)
     finally:
@@ -301,9 +312,9 @@ def check(root: Path, settings: list[str], say: Callable[[str], object] = print)
         return True
     told(say, line, "its log", seen.log)
     if mounts:
-        flags = " ".join(f"--tmpfs {folder}:uid=10001,gid=10001" for folder in mounts)
-        say(f"check: tried: with `{flags}` (emptied at each start; a volume keeps what it "
-            "writes), prod works")  # fmt: skip
+        named = " ".join([*writable, *mounts])
+        say(f"check: tried: with a tmpfs at {', '.join(mounts)} too, prod works: make it "
+            f'ARG WRITABLE_PATHS="{named}" in the Dockerfile\'s project section')  # fmt: skip
     return False
 
 
@@ -313,7 +324,7 @@ WRITES_TRIED = 3
 
 def writable_mounts(image: str, section: dict, settings: list[str], seen: Seen) -> list[str]:
     """Where prod failed on a write to a folder: the folders (one a try, as each run shows the
-    next) that, each given a tmpfs, make it work; [] where that does not."""
+    next) that, each given a tmpfs of the app user's, make it work; [] where that does not."""
     mounts: list[str] = []
     for _ in range(WRITES_TRIED):
         kind, values = classified(seen.log)

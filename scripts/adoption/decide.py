@@ -15,6 +15,7 @@ from .project import Project
 from .rules import check_prod_has, start_command, stated_command
 from .servers import IMPORT_NAMES, PROGRAMS
 from .serving import assets_command, healthcheck_url, self_serving, served_port
+from .writes import writable_paths
 
 # Files that tools read from the working directory, so prod needs them in /app beside a package:
 # migrations (`alembic upgrade head` as a release step), gunicorn's settings.
@@ -41,6 +42,7 @@ class Decisions:
     groups_for_imports: dict[str, str] = field(default_factory=dict)  # group -> the module
     build_packages: list[str] = field(default_factory=list)
     runtime_packages: list[str] = field(default_factory=list)
+    writable: list[tuple[str, str]] = field(default_factory=list)  # WRITABLE_PATHS, and why
 
 
 def decide(project: Project, command: str = "") -> Decisions:
@@ -60,10 +62,11 @@ def decide(project: Project, command: str = "") -> Decisions:
     needed = project.groups_imports_need(
         [*(project.packages or []), *started_modules(project, words)]
     )
+    install = app_install(project, words)
     return Decisions(
         command=words,
         stated_in=stated_in,
-        install=app_install(project, words),
+        install=install,
         serves_itself=serves_itself,
         port=port,
         local_only=local_only,
@@ -76,6 +79,7 @@ def decide(project: Project, command: str = "") -> Decisions:
         prod_extras=prod_extras(project, words),
         build_packages=build_packages(project),
         runtime_packages=list(project.system_packages[1]),
+        writable=writable_paths(project, install),
     )
 
 

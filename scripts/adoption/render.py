@@ -46,6 +46,7 @@ def section_values(project: Project, decided: Decisions) -> dict[str, str]:
         "ASSETS_COMMAND": quoted(decided.assets) if decided.assets else "",
         "APP_PORT": decided.port,
         "HEALTHCHECK_URL": decided.health,
+        "WRITABLE_PATHS": listed([path for path, _ in decided.writable]),
         "APP_MODULE": decided.module,
         "IMAGE_TITLE": quoted(project.name),
         "IMAGE_DESCRIPTION": quoted(project.description or project.name),

@@ -97,6 +97,9 @@ def found_lines(project: Project, decided: Decisions, merged: dict) -> list[str]
         )
     if decided.assets:
         found.append(f"assets      {decided.assets}, in prod's build (ASSETS_COMMAND)")
+    if decided.writable:
+        writes = "; ".join(f"{path} ({why})" for path, why in decided.writable)
+        found.append(f"writes      {writes}: the app user's in prod (WRITABLE_PATHS)")
     build = " ".join(decided.build_packages)
     if p.sdist_only:
         found.append(
@@ -150,5 +153,5 @@ def report(target: Path, found: list[str], files: list[str], keep: list[str], na
         "scripts/adopt: next\n"
         f"  python3 scripts/adopt {folder} --check-only    # prod built and run locked down\n"
         f"  code {folder}    # then: Reopen in Container\n"
-        f"  docker build --target prod -t {image} {folder}"
+        f"  docker build -t {image} {folder}    # prod, the last stage"
     )

@@ -1,0 +1,2 @@
+        logger.add(
+            "./logs/error.log",
