@@ -57,7 +57,7 @@ ENV VIRTUAL_ENV=/opt/venv \
 # (its pin is the `uv==` line of poetry-requirements.txt). Only ever mounted: no image holds it.
 FROM base AS uv
 # A PyPI mirror or pull-through cache (simple index URL); unset means PyPI. Not a secret:
-# credentials go in as a BuildKit secret (see README), never as a build arg. Each stage that
+# credentials go in as a BuildKit secret (docs/production.md), never as a build arg. Each stage that
 # downloads names it again (ARG without a value: a build arg reaches only stages that name it).
 ARG POETRY_PYPI_MIRROR_URL
 RUN --mount=type=cache,target=/root/.cache/pip \

@@ -8,5 +8,5 @@ if reason=$(git rev-parse --git-common-dir 2>&1 >/dev/null); then
   pre-commit install
 else
   echo "post-create: no pre-commit hook, because git says: $reason"
-  echo "post-create: after 'git init' (or for a worktree, see the README), run: pre-commit install"
+  echo "post-create: after 'git init' (or for a worktree, see docs/troubleshooting.md), run: pre-commit install"
 fi

@@ -1,5 +1,5 @@
 """arm64 (Apple Silicon, Graviton): prod and dev built for linux/arm64 and run, under emulation on
-an x86_64 machine; and the README's multi-platform build, local and pushed to a registry."""
+an x86_64 machine; and docs/changing.md's multi-platform build, local and pushed to a registry."""
 
 from __future__ import annotations
 
@@ -156,10 +156,10 @@ def test_each_platform_gets_a_venv_of_its_own(arm64_prod: str, prod_image: str) 
 
 
 def readme_multi_platform_commands() -> dict[str, str]:
-    """The README's two multi-platform builds: kept in this machine's store, and pushed."""
+    """The docs' two multi-platform builds: kept in this machine's store, and pushed."""
     commands = re.findall(
         r"(?m)^docker buildx build --platform linux/amd64,linux/arm64 .*$",
-        (REPO / "README.md").read_text(),
+        (REPO / "docs" / "changing.md").read_text(),
     )
     found = {("push" if "--push" in command else "local"): command for command in commands}
     assert set(found) == {"local", "push"}, commands
@@ -167,15 +167,15 @@ def readme_multi_platform_commands() -> dict[str, str]:
 
 
 def readme_multi_platform_trouble() -> str:
-    """The error the README's troubleshooting says the classic image store gives."""
-    readme = (REPO / "README.md").read_text()
-    found = re.search(r"fails with \"(Multi-platform build is[^\"]*)\"", readme)
-    assert found, "README: no troubleshooting entry for the multi-platform build"
+    """The error the troubleshooting page says the classic image store gives."""
+    page = (REPO / "docs" / "troubleshooting.md").read_text()
+    found = re.search(r"fails with \"(Multi-platform build is[^\"]*)\"", page)
+    assert found, "docs/troubleshooting.md: no entry for the multi-platform build"
     return " ".join(found.group(1).split())
 
 
 def as_written(command: str, tag: str, workspace: Path) -> list[str]:
-    """A README command with its tag replaced and the build context made the test's workspace."""
+    """A docs command with its tag replaced and the build context made the test's workspace."""
     words = command.split()
     words[words.index("-t") + 1] = tag
     assert words[-1] == ".", command
@@ -183,7 +183,7 @@ def as_written(command: str, tag: str, workspace: Path) -> list[str]:
 
 
 def push_as_a_user_would(command: list[str]) -> None:
-    """The README's push, run again when (and only when) it fails as the README's troubleshooting
+    """The docs' push, run again when (and only when) it fails as docs/troubleshooting.md
     says an engine before moby/moby#49949 can: BuildKit pushes the index by tag, then the engine
     pushes the image a second time, each platform's manifest by that tag too, racing the index
     (this machine's Engine 26 with buildx 0.13 does, about one push in four). Pushed again, the
@@ -204,7 +204,7 @@ def test_the_readme_multi_platform_build_gives_one_index_with_both_platforms(
     commands = readme_multi_platform_commands()
     if on_classic_image_store():
         # This store cannot hold a multi-platform image: the build stops with the error that the
-        # README's troubleshooting names, before it builds anything.
+        # troubleshooting page names, before it builds anything.
         failed = run(as_written(commands["local"], local, arm64_workspace), check=False)
         assert failed.returncode != 0
         assert readme_multi_platform_trouble() in " ".join(failed.stdout.split()), failed.stdout

@@ -121,11 +121,12 @@ def entries_that_differ(one: Layer, other: Layer) -> dict[str, tuple[object, obj
 
 
 def readme_reproducible_build(repo: Path, tag: str, *flags: str) -> str:
-    """Run the README's reproducible build (a shell command: its build args come from git) in a
-    repository, with this test's tag and extra flags; its output."""
-    blocks = re.findall(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    """Run docs/production.md's reproducible build (a shell command: its build args come from
+    git) in a repository, with this test's tag and extra flags; its output."""
+    page = (REPO / "docs" / "production.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", page, re.S)
     found = [block for block in blocks if "--build-arg SOURCE_DATE_EPOCH=" in block]
-    assert len(found) == 1, "README: no one reproducible build with SOURCE_DATE_EPOCH"
+    assert len(found) == 1, "docs/production.md: no one reproducible build with SOURCE_DATE_EPOCH"
     command = found[0].replace("\\\n", " ").replace("-t minimal-py-poetry", f"-t {tag}")
     command = command.replace("docker build ", f"docker build {' '.join(flags)} ", 1)
     trusted = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory"}  # a copy's owner
@@ -148,7 +149,7 @@ def test_the_same_commit_builds_the_same_prod_image_from_an_empty_build_cache(
         created = {labels(tag)["org.opencontainers.image.created"] for tag in (first, second)}
 
     assert any(step.startswith("[venv ") for step in ran), ran  # nothing came from the cache
-    # The README's CREATED is the commit's time, in RFC 3339.
+    # The docs' CREATED is the commit's time, in RFC 3339.
     committed = datetime.fromtimestamp(int(commit_time(repo_copy)), timezone.utc)
     assert created == {committed.strftime("%Y-%m-%dT%H:%M:%SZ")}
     # The same entries in every layer: the same files, to the byte, the owner and the time, in

@@ -295,7 +295,7 @@ def add(args: argparse.Namespace) -> None:
                 return
             if args.python or not no_image:
                 raise SystemExit(f"adopt stops: {stopped}") from None
-            # This machine has the images of the two newest Pythons only (README: Troubleshooting)
+            # This machine has the images of the two newest Pythons only (docs/troubleshooting.md)
             args.python = entry["python"] = "3.13"
             shutil.rmtree(work)
             shutil.copytree(root, work, symlinks=True)

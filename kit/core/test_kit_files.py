@@ -1,6 +1,6 @@
 """The kit's own files, read: devcontainer.json sizes the codespace, the lock ties nothing to
 x86, the Dockerfile's dependency stages read no source, the workflow's actions are pinned, the
-README shows the multi-platform build, and the kit's commands refuse bad input (scripts/rename)
+docs show the multi-platform build, and the kit's commands refuse bad input (scripts/rename)
 or take any selection (scripts/test); and the suite's trim of the build cache. No Docker."""
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ def test_every_locked_binary_package_has_arm64_and_x86_64_wheels() -> None:
         assert any("aarch64" in w for w in linux), f"{name}: no Linux arm64 wheel"
 
 
-def test_the_readme_shows_the_multi_platform_build() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_show_the_multi_platform_build() -> None:
+    page = (REPO / "docs" / "changing.md").read_text()
 
-    assert "docker buildx build --platform linux/amd64,linux/arm64" in readme
+    assert "docker buildx build --platform linux/amd64,linux/arm64" in page
     assert not re.search(r"(amd64|x86_64)", (REPO / "Dockerfile").read_text())
 
 

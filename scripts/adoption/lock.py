@@ -338,7 +338,7 @@ def path_dependencies(locked: list[dict], root: Path) -> list[str]:
             raise Stop(
                 f"{package['name']} is installed from a file ({source['url']}), and the kit's "
                 "dependency step sees only pyproject.toml and poetry.lock: publish it to an "
-                "index (a private source: see the README's Mirrors and private indexes), or "
+                "index (a private source: see docs/production.md, Mirrors and private indexes), or "
                 "depend on its source folder inside the project (a path dependency), then run "
                 "adopt again."
             )
