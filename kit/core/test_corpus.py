@@ -111,3 +111,19 @@ def test_docs_list_every_start_command_rule_in_its_order() -> None:
     rows = [f"| {rule.shape} | {rule.starts} |" for rule in RULES]
     text = DOCS.read_text()
     assert "\n".join(rows) in text
+
+
+def test_docs_list_every_writer_adopt_knows() -> None:
+    from adoption.writes import WRITERS
+
+    rows = [f"  | {writer.why} | {writer.where} |" for writer in WRITERS]
+    assert "\n".join(rows) in DOCS.read_text()
+
+
+def test_docs_tables_of_what_adopt_knows_read_in_a_glance() -> None:
+    """No cell of the tables above the corpus's is over 200 characters."""
+    known = DOCS.read_text().split("<!-- the corpus table")[0]
+    cells = [c.strip() for line in known.splitlines() if line.lstrip().startswith("|")
+             for c in line.strip().strip("|").split(" | ")]  # fmt: skip
+    assert cells
+    assert [cell for cell in cells if len(cell) > 200] == []

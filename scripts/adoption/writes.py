@@ -21,6 +21,15 @@ class Writes:
     why: str  # what it is, as the report says
     pattern: str = ""  # what in the project's Python files shows the write
 
+    @property
+    def where(self) -> str:
+        """Where it writes, as docs/adopt.md's table says."""
+        if self.pattern:
+            return "the folder of a relative path the code names, under /app"
+        if self.under == "static":
+            return f"`{self.folder}` in the Flask app's static folder"
+        return f"`/app/{self.folder}`"
+
 
 # A log file given a relative path in a folder: logging's file handlers, basicConfig's and
 # dictConfig's filename, loguru's logger.add. Absolute paths, and files in /app itself, are not
@@ -31,7 +40,7 @@ LOG_FILE = (
     r"\s*[\"'](?:\./)?((?:[\w-][\w.-]*/)+)[^\"'/\s]+[\"']"
 )
 WRITERS = [
-    Writes("", "", "app", "a log file's folder", LOG_FILE),
+    Writes("", "", "app", "a log file's folder", LOG_FILE),  # handlers, basicConfig, loguru
     Writes("flask-assets", ".webassets-cache", "static", "Flask-Assets' cache"),
     Writes("chainlit", ".files", "app", "Chainlit's uploads"),
     Writes("chainlit", ".chainlit", "app", "Chainlit's config, written at its first start"),
