@@ -1,13 +1,15 @@
-"""Making the kit yours and using it everywhere: Codespaces prebuilds, a rename in one command,
-another Python version, other CPU architectures."""
+"""Making the kit yours and using it everywhere: Codespaces prebuilds, a new project or a rename
+in one command, another Python version, other CPU architectures."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from kit.support import (
     PYTHON_VERSIONS,
+    REPO,
     app_tests_pass,
     built,
     copy_repo,
@@ -73,6 +75,33 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
     assert command.strip() == '["acme-widgets"]'
     assert passed
     assert location == f"{container.remote_workspace}/src/acme_widgets/__init__.py"
+
+
+def test_new_makes_a_project_without_the_kits_tooling_that_opens_builds_and_serves(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / unique("new") / "service"
+    made = run([sys.executable, str(REPO / "scripts" / "new"), str(target), "--name", NEW_NAME])
+
+    kit_only = ["kit", "bench", "docs", "scripts", ".ci", ".github"]
+    assert [name for name in kit_only if (target / name).exists()] == [], made.stdout
+    assert (target / ".git").is_dir()
+    assert (target / "src" / "acme_widgets" / "app.py").is_file()
+    leftovers = run(["grep", "-rlEi", "minimal[-_]py[-_]poetry", str(target), "--exclude-dir=.git",
+                     "--exclude=README.md"], check=False)  # fmt: skip
+    assert leftovers.stdout == ""
+
+    if os.geteuid() == 0:
+        run(["chown", "-R", "1000:1000", str(target)])
+    with built(target, "prod") as tag, serving(tag) as (_, url):
+        status, _ = http_get(f"{url}/health")
+    with opened(target) as container:
+        interpreter = container.sh("command -v python")
+        passed = app_tests_pass(container)
+
+    assert status == 200
+    assert interpreter == "/opt/venv/bin/python"
+    assert passed
 
 
 def test_dev_builds_and_runs_with_the_other_python_version(repo_copy: Path) -> None:
