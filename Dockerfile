@@ -1,10 +1,10 @@
-# One Dockerfile, two targets:
-#   dev   what VS Code and Codespaces open (.devcontainer/devcontainer.json)
-#   prod  what CI builds and ships: `docker build .` (the last stage; --target prod says the same)
+# One Dockerfile: `dev` for VS Code and Codespaces, `prod` (the last stage) for `docker build .`.
 # In every stage the one virtual environment is /opt/venv, outside the bind-mounted workspace.
+# Why each step is as it is: docs/how-it-works.md, step by step.
 
 # ==== Your project. `python3 scripts/adopt` writes this section; edit it as you like. Below it,
 # the file is the kit's, the same in every project, so a newer kit replaces it whole.
+
 # The Python version (or --build-arg PYTHON_VERSION=3.13): one with an official
 # python:<version>-slim-trixie image that the project's Python constraint allows.
 ARG PYTHON_VERSION=3.14
@@ -73,10 +73,8 @@ EOF
 FROM base AS poetry
 ARG POETRY_PYPI_MIRROR_URL
 ENV POETRY_VIRTUALENVS_CREATE=false
-# Exactly the versions in poetry-requirements.txt, Poetry's own dependencies included, so every
-# build gets the same Poetry; `uv pip check` proves the set complete. The venv carries no pip.
-# Compiled now: every later step mounts /opt/poetry read-only, where Poetry could not write its
-# bytecode and would compile it in memory at every start (2 s a run).
+# Exactly the pinned set of poetry-requirements.txt (`uv pip check` proves it whole), compiled
+# now: later steps mount /opt/poetry read-only, where Poetry would recompile at every start.
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
     --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
@@ -92,10 +90,7 @@ chmod -R g+w /opt/poetry
 ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
 EOF
 
-# ---- locked: the two files the dependencies come from, checked before anything is built from them.
-# Without a lock, `poetry sync` would resolve afresh and install versions nobody reviewed; broken
-# TOML would fail two stages at once, with tracebacks. (A stale lock stops `poetry sync` in
-# venv, with Poetry's own message.)
+# ---- locked: pyproject.toml and poetry.lock, checked before anything is built from them.
 FROM poetry AS locked
 WORKDIR /project
 # The glob lets a missing poetry.lock reach the check below, which says what to do about it.
@@ -105,15 +100,8 @@ COPY pyproject.toml poetry.lock* ./
 RUN --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py \
     /opt/poetry/bin/python /tmp/kit_build.py reduce
 
-# ---- app-files: the project's own files, staged under /app-root as prod will hold them, so prod
-# gets them as one small layer over an unchanged dependency layer. A package is built as a wheel
-# (poetry-core, from Poetry's venv) and installed non-editable into the venv by `installer`, in a
-# fraction of a second; an application's files (what the build context holds, which .dockerignore
-# keeps to the app: no tests, docs or secrets) go to /app. Path dependencies (a folder of the
-# project that the lock names, such as libs/mylib) are the project's own code too: each is built
-# as a wheel here and installed non-editable, where the dependency steps skip them. An empty venv
-# at /opt/venv gives `python` the paths and shebangs prod has, without waiting for the
-# dependencies.
+# ---- app-files: the project's own code, staged under /app-root as prod will hold it: the package
+# as a wheel in the venv, an application's files in /app, path dependencies as wheels too.
 FROM locked AS app-files
 ARG APP_INSTALL PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL
 COPY . ./
@@ -184,24 +172,17 @@ if [ -n "$BUILD_PACKAGES" ]; then
 fi
 EOF
 
-# ---- venv: /opt/venv with the locked dependencies prod installs, staged under /venv-root for prod
-# to copy: a layer of its own, which no change to the project's code or to prod's other steps
-# re-makes; and the build args in scope here (a mirror's URL among them) stay out of prod's
-# history. Nothing under src/ is read here, so editing code never re-runs this stage.
+# ---- venv: the locked dependencies prod installs, staged under /venv-root: a layer that no code
+# change re-makes, and the build args here (a mirror's URL) stay out of prod's history.
 FROM base AS venv
 ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL IMAGE_TITLE
 # One venv cache per project (named by its title), platform and Python version: a build never gets
 # another platform's venv, and two projects built on one machine neither wait for each other nor
 # undo each other's installs.
 ARG VENV_CACHE="venv-$IMAGE_TITLE-$TARGETPLATFORM-$PYTHON_VERSION"
-# Poetry, the lock files, build-tools' /usr and any index credentials (a BuildKit secret, in
-# Poetry's auth.toml) are mounted, never copied: no layer or history holds them. The venv itself
-# lives in that cache mount, which outlives the build, so a changed lock installs only what
-# changed; building an sdist, virtualenv keeps its app data in Poetry's cache too. Poetry works on
-# the venv through /opt/venv, a symlink for the duration, so scripts and bytecode name /opt/venv;
-# then a copy of it goes to /venv-root/opt/venv. Bytecode is checked by hash, not by the files'
-# times, which are all set to one (in the cache, so that the copy keeps it): the layer is a
-# function of the lock alone.
+# Poetry, the lock files, build-tools' /usr and index credentials are mounted, never copied; the
+# venv lives in a cache mount (a changed lock installs only what changed), and its copy has one
+# fixed time and hash-checked bytecode: the layer is a function of the lock alone.
 RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
@@ -261,12 +242,8 @@ EOF
 # ---- runtime: what prod runs on: the base image, RUNTIME_PACKAGES and prod's user.
 FROM base AS runtime
 ARG RUNTIME_PACKAGES
-# The base image's own pip goes: nothing in prod installs packages. (/opt/venv is not here yet, so
-# `python` is still the base interpreter.) Then the system packages the app loads, without apt's
-# lists and logs, and prod's user. What the step changes gets one fixed time, 1980-01-01 (the
-# earliest a wheel can hold), the password-change date in /etc/shadow too, so the layer is the
-# same on any machine and any day (with RUNTIME_PACKAGES: until Debian updates one of them).
-# Not pinned: Debian's versions come with the base image's release. The list splits on spaces.
+# No pip; the system packages the app loads (without apt's lists and logs) and prod's user, all at
+# one fixed time (1980-01-01), so the layer is the same on any machine and any day.
 # hadolint ignore=DL3008
 RUN <<EOF
 set -eu
@@ -291,11 +268,8 @@ EOF
 # Where an application's files go: made above, with the fixed time, so the layer this adds is empty.
 WORKDIR /app
 
-# ---- app: runtime plus the venv, then the project's own files, each a layer of its own. No
-# Poetry, no pip, no compilers, no source tree. An application's files are in /app, the working
-# directory and on the import path; a package's are in the venv. Plain COPY, not --link: below
-# the smoke test's RUN, BuildKit would merge --link layers into one snapshot, the venv's every
-# file, at each source change (1.7 s for numpy and pandas); stacked, the new layer is all it adds.
+# ---- app: runtime plus the venv, then the project's own files, each a layer of its own: no
+# Poetry, pip, compilers or source tree.
 FROM runtime AS app
 COPY --from=venv /venv-root/ /
 COPY --from=app-files /app-root/ /
@@ -339,10 +313,8 @@ ARG APP_MODULE
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
     python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app "$APP_MODULE"
 
-# ---- sbom: a CycloneDX document of what prod's /opt/venv holds, written to the host as
-# sbom.cdx.json by `docker build --target sbom --output type=local,dest=. .` The tool, cyclonedx-py
-# with every package it needs pinned in sbom-requirements.txt, reads prod's venv mounted read-only;
-# nothing of it reaches prod.
+# ---- sbom: a CycloneDX document of prod's /opt/venv, written to the host by
+# `docker build --target sbom --output type=local,dest=. .` (cyclonedx-py, pinned; not in prod).
 FROM base AS sbom-tool
 ARG POETRY_PYPI_MIRROR_URL
 RUN --mount=type=cache,target=/root/.cache/pip \
@@ -376,12 +348,8 @@ COPY --from=sbom-tool /sbom.cdx.json /
 FROM base AS dev
 ARG BUILD_PACKAGES
 ARG RUNTIME_PACKAGES
-# The usual dev container tools. Not pinned: Debian's versions come with the base image's release,
-# and an exact pin breaks the build as soon as Debian ships a security fix. As in Debian's slim
-# images, no docs, man pages or translations; and openssh-client gets the small sysusers, not all
-# of systemd. Add what you miss to this list (the benchmark holds the dev image to 450 MB).
-# BUILD_PACKAGES are here too, for `poetry add` of a package that builds from source, and
-# RUNTIME_PACKAGES, for the tests; the lists split on spaces.
+# The usual dev container tools (not pinned: Debian's versions come with its release), and
+# BUILD_PACKAGES and RUNTIME_PACKAGES; no docs or man pages. Add what you miss to the list.
 # hadolint ignore=DL3008
 RUN <<EOF
 set -eu
@@ -396,10 +364,8 @@ apt-get clean
 rm -rf /var/lib/apt/lists/*
 EOF
 
-# `vscode` (UID/GID 1000, passwordless sudo) as in the official dev container images. /opt/venv
-# belongs to the `venv` group and stays group-writable: when the Dev Containers CLI gives `vscode`
-# your host UID (Linux hosts whose UID is not 1000), `vscode` is still in that group and
-# `poetry add` works.
+# `vscode` (UID/GID 1000, passwordless sudo), as in the official dev container images; /opt/venv
+# stays writable by the `venv` group, so `poetry add` works under your host UID too.
 RUN <<EOF
 set -eu
 groupadd --gid 1000 vscode
@@ -416,10 +382,8 @@ case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac
 SH
 EOF
 
-# Poetry's venv is the venv group's too (group-writable since the poetry stage): Poetry installs
-# the plugins a project requires ([tool.poetry.requires-plugins], e.g. poetry-plugin-export for
-# `poetry export`) into the project's .poetry/, but only where it could write to its own venv;
-# otherwise it puts them in a mangled path under ~/.local, and the plugin is not there.
+# Poetry's venv is the venv group's too: Poetry installs the plugins a project requires
+# ([tool.poetry.requires-plugins]) only where it can write to its own venv.
 COPY --from=poetry --chown=root:venv /opt/poetry /opt/poetry
 # Packages come from Poetry here. With no pip, nothing lands outside /opt/venv and poetry.lock by
 # accident (pip would fall back to a user site the venv never sees); `pip` says what to do instead.
@@ -444,10 +408,8 @@ ENV POETRY_VIRTUALENVS_CREATE=false \
 # hadolint ignore=DL3066
 USER vscode
 ARG POETRY_PYPI_MIRROR_URL
-# Main dependencies, every group (optional ones too) and every extra, installed as `vscode` so it
-# owns what `poetry add` will change. The lock files come from the `locked` stage: checked, and not
-# left behind in this image. Path dependencies wait, like the project, for the workspace: the
-# updateContentCommand in devcontainer.json installs them from there, editable where they say so.
+# Every group and extra, installed as `vscode`, who owns what `poetry add` changes; the project and
+# its path dependencies come later, from the workspace (devcontainer.json's updateContentCommand).
 RUN --mount=type=cache,target=/home/vscode/.cache/pypoetry,uid=1000,gid=1000 \
     --mount=type=secret,id=poetry-auth,target=/home/vscode/.config/pypoetry/auth.toml,uid=1000 \
     --mount=type=bind,from=locked,source=/project,target=/tmp/project <<EOF
