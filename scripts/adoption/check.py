@@ -258,12 +258,11 @@ def image_bytes(image: str) -> int:
     return int(found.stdout.strip() or 0) if found.returncode == 0 else 0
 
 
-def built(root: Path, tag: str, extra: list[str]) -> None:
+def built(root: Path, tag: str) -> None:
     """prod built from the project's folder, or Stop with what the build said at its end."""
     mirror = ["--build-arg", "POETRY_PYPI_MIRROR_URL"] if os.environ.get(
         "POETRY_PYPI_MIRROR_URL") else []  # fmt: skip
-    build = docker("build", "--progress=plain", *mirror, *extra, "--target", "prod", "-t", tag,
-                   str(root))  # fmt: skip
+    build = docker("build", "--progress=plain", *mirror, "--target", "prod", "-t", tag, str(root))
     if build.returncode != 0:
         said = "\n".join(f"  {line}" for line in last_lines(build.stderr, 25))
         raise Stop(f"prod does not build; the build's last lines:\n{said}")
@@ -293,7 +292,7 @@ def check(root: Path, settings: list[str], say: Callable[[str], object] = print)
     settings = [*settings, *volumes(section)]
     tag = f"kit-check-{uuid.uuid4().hex[:12]}"
     started = time.monotonic()
-    built(root, tag, [])
+    built(root, tag)
     try:
         base = f"python:{section.get('PYTHON_VERSION', '')}-slim-trixie"
         size = image_bytes(tag)
