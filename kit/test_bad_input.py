@@ -81,7 +81,7 @@ def test_an_app_that_reads_its_environment_at_import_builds_and_the_build_warns(
     init.write_text(init.read_text() + 'import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n')
 
     with image_tag() as tag:
-        build = docker_build(repo_copy, "prod", tag, "--no-cache-filter", "prod")  # its output
+        build = docker_build(repo_copy, "prod", tag, "--no-cache-filter", "app")  # its output
         started = run(["docker", "run", "--rm", "-e", "DATABASE_URL=sqlite://", tag, "python",
                        "-c", "import minimal_py_poetry as m; print(m.DATABASE_URL)"])  # fmt: skip
 
