@@ -126,6 +126,20 @@ def test_a_package_that_only_installs_elsewhere_does_not_count() -> None:
     assert lock.best_for_lock([marked], lock.PYTHONS, "")[0] == "3.14"
 
 
+def test_a_package_wanted_only_elsewhere_by_what_depends_on_it_does_not_count() -> None:
+    """Poetry 1.2 to 1.8 write the marker on the dependency (docker wants pywin32 on Windows)."""
+    pywin32 = package("pywin32", "306", wheels("pywin32", "306", ["cp312-cp312-win_amd64"]))
+    docker = package("docker", "7.1.0", [], dependencies={
+        "pywin32": {"version": ">=304", "markers": 'sys_platform == "win32"'}})  # fmt: skip
+    standard = {"version": ">=5.1", "optional": True, "markers": 'extra == "standard"'}
+    extra = package("uvicorn", "0.30.0", [], dependencies={"pyyaml": standard})
+    locked = lock.packages({"package": [docker, pywin32, extra, {**PYYAML, "files": []}]})
+
+    assert lock.best_for_lock(locked[:2], ["3.13"], ">=3.12")[0] == "3.13"
+    assert lock.markers_of(locked[1]) == '(sys_platform == "win32")'
+    assert "markers" not in locked[3]  # an extra the project may ask for: counted in
+
+
 def test_a_python_that_cannot_install_a_wheel_only_package_stops_adopt_saying_what_to_do() -> None:
     with pytest.raises(Stop) as stopped:
         lock.best_for_lock([PSYCOPG, PSYCOPG_BINARY], ["3.13"], ">=3.12")

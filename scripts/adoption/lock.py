@@ -55,7 +55,31 @@ def packages(lock: dict) -> list[dict]:
     found = lock.get("package", [])
     for package in found:
         package.setdefault("files", apart.get(package["name"], []))
+    wanted_under = markers_of_edges(found)
+    for package in found:
+        if "markers" not in package and wanted_under.get(normalize_name(package["name"])):
+            package["markers"] = wanted_under[normalize_name(package["name"])]
     return found
+
+
+def markers_of_edges(locked: list[dict]) -> dict[str, str]:
+    """The markers under which each package is wanted, by its normalized name, where every
+    locked package that depends on it does so under a marker (docker wants pywin32 on Windows
+    only): a lock of Poetry 1.2 to 1.8 writes them on those dependencies, not on the package.
+    A package no other depends on is one of the project's own: wanted always."""
+    edges: dict[str, list[str]] = {}
+    for package in locked:
+        for name, specs in package.get("dependencies", {}).items():
+            for spec in specs if isinstance(specs, list) else [specs]:
+                # An optional one is an extra's, which the project may ask for: counted in.
+                wanted = isinstance(spec, dict) and not spec.get("optional")
+                marker = spec.get("markers", "") if wanted else ""
+                edges.setdefault(normalize_name(name), []).append(marker)
+    return {
+        name: " or ".join(f"({m})" for m in dict.fromkeys(markers))
+        for name, markers in edges.items()
+        if all(markers)
+    }
 
 
 def versions_of(locked: list[dict]) -> dict[str, str]:

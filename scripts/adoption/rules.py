@@ -15,7 +15,8 @@ from pathlib import Path
 from .common import NOT_APP, SECTION_END, Stop, normalize_name
 from .django import wsgi_module
 from .project import PRODUCTION_GROUPS, Project
-from .servers import PROGRAMS, SELF_SERVING, SERVERS
+from .servers import PROGRAMS, SERVERS
+from .serving import serving_script
 
 # ---- what the project states ------------------------------------------------------------------
 
@@ -257,23 +258,6 @@ def dash_server(project: Project) -> str:
         if served:
             return f"{project.module_name(path)}:{served.group(1)}"
     return ""
-
-
-def serving_script(project: Project, frameworks: list[str]) -> list[str]:
-    """`python app.py` (or `python -m pkg.app`) for the script that starts one of these
-    frameworks' servers (demo.launch(), ui.run(), serve(), web.run_app(), uvicorn.run()): the one
-    nearest the root, by its usual names first (app.py, as Hugging Face Spaces has it; main.py);
-    [] where none does."""
-    for framework in frameworks:
-        if framework not in project.has:
-            continue
-        found = project.files_matching(SELF_SERVING[framework].call)
-        if found:
-            script = min(found, key=lambda p: (len(p.parts), p.stem not in ("app", "main"), p))
-            if (script.parent / "__init__.py").exists():  # a package's module: its imports say so
-                return ["python", "-m", project.module_name(script)]
-            return ["python", script.relative_to(project.root).as_posix()]
-    return []
 
 
 def imports_neighbours(script: Path) -> bool:

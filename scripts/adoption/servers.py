@@ -109,6 +109,6 @@ SELF_SERVING = {
     "gradio": SelfServing("Gradio", r"\.launch\(", "server_port", "7860"),
     "nicegui": SelfServing("NiceGUI", r"\bui\.run\(", "port", "8080"),
     "python-fasthtml": SelfServing("FastHTML", r"(?m)^\s*serve\(", "port", "5001"),
-    "aiohttp": SelfServing("aiohttp", r"\brun_app\(", "port", "8080"),
+    "aiohttp": SelfServing("aiohttp", r"\bweb\.run_app\(", "port", "8080"),
     "uvicorn": SelfServing("uvicorn", r"\buvicorn\.run\(", "port", "8000", local_unless_told=True),
 }

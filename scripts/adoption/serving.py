@@ -94,10 +94,12 @@ def served_port(command: list[str]) -> str:
 
 
 def healthcheck_url(project: Project, command: list[str], port: str, serves_itself: str) -> str:
-    """What prod's HEALTHCHECK requests, on `port`; "" for a command that serves nothing."""
+    """What prod's HEALTHCHECK requests, on `port`; "" for a command that serves nothing (a
+    library's `python -c 'import pkg'` serves nothing, whatever web framework it builds on)."""
     serves = command[0] in WEB_SERVERS or "runserver" in command or "run" in command
     serves = serves or bool(serves_itself)
-    if not serves and not WEB_FRAMEWORKS & set(project.dependencies):
+    imports_only = command[:2] == ["python", "-c"]
+    if imports_only or (not serves and not WEB_FRAMEWORKS & set(project.dependencies)):
         return ""
     has_health = bool(project.files_matching(r'"/health"'))
     return f"http://127.0.0.1:{port}/{'health' if has_health else ''}"
@@ -113,3 +115,29 @@ def assets_command(project: Project) -> str:
     if any(re.search(r"(?m)^STATIC_ROOT\s*=", project.text(p)) for p in settings):
         return f"python {(Path(django) / 'manage.py').as_posix()} collectstatic --noinput"
     return ""
+
+
+def serving_script(project: Project, frameworks: list[str]) -> list[str]:
+    """`python app.py` (or `python -m pkg.app`) for the script that starts one of these
+    frameworks' servers (demo.launch(), ui.run(), serve(), web.run_app(), uvicorn.run()): the one
+    nearest the root, by its usual names first (app.py, as Hugging Face Spaces has it; main.py);
+    [] where none does."""
+    for framework in frameworks:
+        if framework not in project.has:
+            continue
+        call = SELF_SERVING[framework].call
+        found = [p for p in project.files_matching(call) if runs_as_a_script(project.text(p), call)]
+        if found:
+            script = min(found, key=lambda p: (len(p.parts), p.stem not in ("app", "main"), p))
+            if (script.parent / "__init__.py").exists():  # a package's module: its imports say so
+                return ["python", "-m", project.module_name(script)]
+            return ["python", script.relative_to(project.root).as_posix()]
+    return []
+
+
+def runs_as_a_script(text: str, call: str) -> bool:
+    """Whether running the file makes the call: at its top level, or under its `if __name__ ==
+    "__main__":`; not a library module that makes it only in a method (nonebot's drivers)."""
+    if re.search(r"(?m)^if __name__ == .__main__.:", text):
+        return True
+    return any(re.search(call, line) for line in text.splitlines() if not line[:1].isspace())

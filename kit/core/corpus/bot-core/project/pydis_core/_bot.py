@@ -1,0 +1,1 @@
+    from async_rediscache import RedisSession

@@ -1,3 +1,0 @@
-    import uvicorn
-        uvicorn.run(
-            host=host or str(self.config.host),

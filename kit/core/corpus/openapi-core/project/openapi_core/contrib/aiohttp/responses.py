@@ -1,0 +1,1 @@
+from aiohttp import web

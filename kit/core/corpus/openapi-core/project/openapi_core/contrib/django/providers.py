@@ -1,0 +1,1 @@
+from django.core.exceptions import ImproperlyConfigured

@@ -1,0 +1,1 @@
+from falcon.response import Response

@@ -1,0 +1,1 @@
+from flask.views import MethodView

@@ -1,0 +1,1 @@
+from aioitertools.itertools import tee as atee

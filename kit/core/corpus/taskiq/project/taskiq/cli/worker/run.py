@@ -1,0 +1,2 @@
+    import uvloop
+    from watchdog.observers import Observer

@@ -1,0 +1,1 @@
+        from prometheus_client import start_http_server  # noqa: PLC0415

@@ -1,1 +1,0 @@
-        run_app(import_name, args, environment)

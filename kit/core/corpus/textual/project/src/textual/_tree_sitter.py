@@ -1,0 +1,1 @@
+    from tree_sitter import Language
