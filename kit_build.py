@@ -4,12 +4,11 @@ for its health check. Standard library only, but for `reduce`, which runs on Poe
 
     reduce        pyproject.toml cut down to what decides the dependencies
     wheel         build a Poetry project's folder as a wheel
-    main-group    exit 0 where pyproject.toml declares main dependencies
-    path-deps     the path dependencies' folders that prod installs
-    stage-files   copy the app's files to a folder, as APP_INSTALL=files|both ships them
-    compile       bytecode for the venv's files that have none, or stale
+    app-files     stage the project's own code as prod holds it (APP_INSTALL)
+    venv          stage the venv of the locked dependencies prod installs
+    assets        run ASSETS_COMMAND and make WRITABLE_PATHS the app user's
     smoke         import the project's modules as prod has them
-    sbom-subject  the project's name, version and description, as cyclonedx-py reads them
+    sbom          a CycloneDX document of prod's venv, with the project as its subject
     health        ask the app at $HEALTHCHECK_URL: exit 0 for an answer below 500
 """
 
@@ -26,11 +25,13 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
+import time
 import traceback
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 try:
@@ -46,6 +47,10 @@ POETRY_KEYS = ("name", "package-mode", "dependencies", "dev-dependencies", "grou
 # Poetry's and the kit's files: never the app's.
 NOT_APP_FILES = {"pyproject.toml", "poetry.lock", "poetry-requirements.txt",
                  "sbom-requirements.txt", "kit_build.py"}  # fmt: skip
+# One fixed time, 1980-01-01, on every file prod gets from a build: its layers are a function of
+# the project's files alone, the same on any machine and any day.
+FIXED_TIME = 315532800
+APP_USER = 10001
 
 
 class BuildError(Exception):
@@ -55,6 +60,31 @@ class BuildError(Exception):
 def load(path: str | Path) -> dict:
     with open(path, "rb") as file:
         return tomllib.load(file)
+
+
+def run(*command: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run(command, check=True, env=env)
+
+
+def everything(root: str | Path) -> Iterator[Path]:
+    """`root` and every path under it, symbolic links as themselves."""
+    yield Path(root)
+    for folder, folders, files in os.walk(root):
+        for name in folders + files:
+            yield Path(folder, name)
+
+
+def settle(root: str | Path, newer_than: float | None = None) -> None:
+    """Every mode under `root` rw-r--r-- (rwxr-xr-x where executable or a folder: nobody but root
+    writes there) and every time the fixed one; given `newer_than`, only what changed since."""
+    for path in everything(root):
+        stat = path.lstat()
+        if newer_than is not None and stat.st_ctime <= newer_than:
+            continue
+        if not path.is_symlink() and newer_than is None:
+            executable = path.is_dir() or stat.st_mode & 0o111
+            path.chmod(0o755 if executable else 0o644)
+        os.utime(path, (FIXED_TIME, FIXED_TIME), follow_symlinks=False)
 
 
 # ---- the dependencies --------------------------------------------------------------------------
@@ -109,10 +139,6 @@ def declares_main(pyproject: dict) -> bool:
     return bool(pyproject.get("project", {}).get("dependencies") or set(poetry) - {"python"})
 
 
-def main_group(path: str = "pyproject.toml") -> int:
-    return 0 if declares_main(load(path)) else 1
-
-
 def path_dependencies(lock: dict, groups: set[str], extras: list[str]) -> list[str]:
     """The folders of the path dependencies prod installs: those in the main group or `groups`,
     or, where optional, named by one of `extras`."""
@@ -128,11 +154,64 @@ def path_dependencies(lock: dict, groups: set[str], extras: list[str]) -> list[s
     return found
 
 
-def path_deps(lock: str = "poetry.lock") -> None:
-    groups = {"main", *os.environ.get("PROD_GROUPS", "").replace(",", " ").split()}
-    extras = os.environ.get("PROD_EXTRAS", "").split()
-    for folder in path_dependencies(load(lock), groups, extras):
-        print(folder)
+def prod_groups(pyproject: dict, named: str) -> str:
+    """The groups prod installs, as Poetry's --only takes them: the main group, where the project
+    declares main dependencies, then those PROD_GROUPS names."""
+    groups = [g.strip() for g in named.split(",") if g.strip()]
+    return ",".join((["main"] if declares_main(pyproject) else []) + groups)
+
+
+def unused_clones(venv: Path) -> list[Path]:
+    """The git clones Poetry left in the venv's src/ to build a git dependency's wheel: its
+    history and remote, never used again. Not one that an editable install (develop = true) runs
+    from, which its direct_url.json names."""
+    named = "".join(p.read_text() for p in venv.glob("lib/*/site-packages/*/direct_url.json"))
+    clones = sorted(p for p in venv.glob("src/*") if p.is_dir())
+    return [c for c in clones if f'"file://{c}"' not in named]
+
+
+def venv(cache: str = "/root/.cache/venv", out: str = "/venv-root") -> None:
+    """The venv of the locked dependencies prod installs, kept in a cache mount (a changed lock
+    installs only what changed), staged under `out` with hash-checked bytecode and the fixed
+    time: the layer is a function of the lock alone."""
+    os.environ["SOURCE_DATE_EPOCH"] = str(FIXED_TIME)  # a wheel built from an sdist too
+    groups = prod_groups(load("/project/pyproject.toml"), os.environ.get("PROD_GROUPS", ""))
+    if not groups:
+        for path in Path(cache).iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    if not os.access(f"{cache}/bin/python", os.X_OK):
+        run("python", "-m", "venv", "--without-pip", "/opt/venv")
+        run("cp", "-a", "/opt/venv/.", cache)
+        shutil.rmtree("/opt/venv")
+    os.symlink(cache, "/opt/venv")
+    if groups:
+        extras = os.environ.get("PROD_EXTRAS", "")
+        sync = ["/opt/poetry/bin/poetry", "--project", "/project", "sync", "--no-root",
+                "--no-directory", "--only", groups]  # fmt: skip
+        sync += ["--extras", extras] if extras else []
+        env = os.environ | {
+            "POETRY_VIRTUALENVS_CREATE": "false",
+            "VIRTUALENV_OVERRIDE_APP_DATA": "/root/.cache/pypoetry/virtualenv",
+        }
+        if subprocess.run(sync, env=env).returncode:
+            raise BuildError(
+                "Poetry's message above says what is wrong; "
+                "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."
+            )
+    for clone in unused_clones(Path("/opt/venv")):
+        shutil.rmtree(clone)
+    with suppress(OSError):
+        os.rmdir("/opt/venv/src")
+    compile_venv("/opt/venv/lib")
+    settle(cache)
+    os.unlink("/opt/venv")
+    os.makedirs(f"{out}/opt")
+    run("cp", "-a", cache, f"{out}/opt/venv")
+    for path in (f"{out}/opt", out):
+        os.utime(path, (FIXED_TIME, FIXED_TIME))
 
 
 # ---- the app's files ---------------------------------------------------------------------------
@@ -153,11 +232,60 @@ def app_entries(root: Path, wheels: list[Path], folders: list[str]) -> list[Path
     return [path for path in sorted(root.iterdir()) if path.name not in skip]
 
 
-def stage_files(dest: str, dist: str = "/tmp/dist", deps: str = "/tmp/path-deps") -> None:
-    folders = Path(deps).read_text().split() if Path(deps).exists() else []
-    for path in app_entries(Path("."), sorted(Path(dist).glob("*.whl")), folders):
+def stage_files(dest: str, wheels: list[Path], folders: list[str]) -> None:
+    for path in app_entries(Path("."), wheels, folders):
         copy = shutil.copytree if path.is_dir() else shutil.copy2
         copy(path, Path(dest) / path.name)
+
+
+def build_wheel(folder: str, out: str, own: bool = False) -> None:
+    """The project's own folder, or a Poetry project's, with poetry-core; any other with uv,
+    which gets its build backend from the index."""
+    if not os.path.isdir(folder):
+        raise BuildError(
+            f"path dependency {folder}: not in the build context. It must be a folder of the"
+            " project that .dockerignore lets through (scripts/adopt writes it so)."
+        )
+    pyproject = Path(folder, "pyproject.toml")
+    if own or (pyproject.is_file() and "poetry.core.masonry.api" in pyproject.read_text()):
+        run(sys.executable, __file__, "wheel", folder, out)
+    else:
+        index = os.environ.get("POETRY_PYPI_MIRROR_URL")
+        default = ["--default-index", index] if index else []
+        run("/opt/uv/bin/uv", "build", "--quiet", "--wheel", "--out-dir", out, *default, folder)
+
+
+def app_files(dest: str = "/app-root") -> None:
+    """The project's own code staged under `dest` as prod holds it, on Poetry's Python: for
+    APP_INSTALL=package or both, the project as a wheel in the venv; for files or both, its files
+    in /app; its path dependencies (those prod installs) as wheels in the venv. Bytecode checked
+    by hash (prod is read-only: nothing recompiles), modes a checkout has under any umask, and
+    the fixed time: the layer is a function of the project's files alone."""
+    install = os.environ.get("APP_INSTALL", "")
+    if install not in ("package", "files", "both"):
+        raise BuildError(f"APP_INSTALL is '{install}': use package, files or both.")
+    run("python", "-m", "venv", "--without-pip", "/opt/venv")
+    for folder in (f"{dest}/app", "/tmp/dist", "/tmp/deps"):
+        os.makedirs(folder, exist_ok=True)
+    groups = {"main", *os.environ.get("PROD_GROUPS", "").replace(",", " ").split()}
+    extras = os.environ.get("PROD_EXTRAS", "").split()
+    folders = path_dependencies(load("poetry.lock"), groups, extras)
+    for folder in folders:
+        build_wheel(folder, "/tmp/deps")
+    if install in ("package", "both"):
+        build_wheel(".", "/tmp/dist", own=True)
+    own = sorted(Path("/tmp/dist").glob("*.whl"))
+    installer = os.environ | {"PYTHONPATH": sysconfig.get_path("purelib")}  # Poetry's installer
+    for wheel in sorted(Path("/tmp/deps").glob("*.whl")) + own:
+        run("/opt/venv/bin/python", "-m", "installer", "--destdir", dest,
+            "--no-compile-bytecode", str(wheel), env=installer)  # fmt: skip
+    if install in ("files", "both"):
+        stage_files(f"{dest}/app", own, folders)
+    run("/opt/venv/bin/python", "-m", "compileall", "-q", "--invalidation-mode",
+        "unchecked-hash", "-s", dest, "-p", "/", dest)  # fmt: skip
+    os.makedirs(f"{dest}/usr/local/lib", exist_ok=True)
+    shutil.copyfile(__file__, f"{dest}/usr/local/lib/kit_build.py")  # prod's health check
+    settle(dest)
 
 
 def stale_bytecode(lib: Path) -> list[Path]:
@@ -233,6 +361,28 @@ def diagnosis(module: str, error: BaseException) -> str:
     )
 
 
+def assets() -> None:
+    """ASSETS_COMMAND, run as root (what it writes is the app user's to read, never to change),
+    then WRITABLE_PATHS made the app user's; what either changed gets the fixed time."""
+    command = os.environ.get("ASSETS_COMMAND", "")
+    writable = os.environ.get("WRITABLE_PATHS", "").split()
+    if not command and not writable:
+        return
+    start = time.time()
+    time.sleep(0.05)  # files get their times from the kernel's clock tick, up to one behind
+    if command and subprocess.run(["sh", "-c", command]).returncode:
+        raise BuildError(
+            "ASSETS_COMMAND failed (above). Where the settings need environment variables, give"
+            ' it build-time values: ASSETS_COMMAND="SECRET_KEY=build $ASSETS_COMMAND".'
+        )
+    for folder in writable:
+        os.makedirs(folder, exist_ok=True)
+        for path in everything(folder):
+            os.chown(path, APP_USER, APP_USER, follow_symlinks=False)
+    for root in ("/app", "/opt", "/root", "/tmp"):
+        settle(root, newer_than=start)
+
+
 @contextmanager
 def writes_undone(folders: list[str]) -> Iterator[None]:
     """What imports write into the app's writable folders (WRITABLE_PATHS) removed after them,
@@ -306,8 +456,19 @@ def sbom_subject(pyproject: dict) -> str:
     return "[project]\n" + "".join(f"{key} = {json.dumps(about[key])}\n" for key in keys)
 
 
-def subject(pyproject: str, out: str) -> None:
-    Path(out).write_text(sbom_subject(load(pyproject)))
+def sbom(out: str = "/sbom.cdx.json", tool: str = "/opt/sbom") -> None:
+    """A CycloneDX document of prod's /opt/venv, by cyclonedx-py (sbom-requirements.txt's pins,
+    in a venv of its own, never in prod), with the project as its subject."""
+    index = os.environ.get("POETRY_PYPI_MIRROR_URL")
+    run(sys.executable, "-m", "venv", "--without-pip", tool)
+    run(sys.executable, "-m", "pip", "--python", f"{tool}/bin/python", "install", "--no-deps",
+        "--root-user-action=ignore", "--disable-pip-version-check",
+        *(["--index-url", index] if index else []), "-r", "/tmp/sbom-requirements.txt")  # fmt: skip
+    run(sys.executable, "-m", "pip", "--python", f"{tool}/bin/python", "check")
+    Path("/tmp/subject.toml").write_text(sbom_subject(load("/project/pyproject.toml")))
+    run(f"{tool}/bin/cyclonedx-py", "environment", "--pyproject", "/tmp/subject.toml",
+        "--output-reproducible", "--output-format", "JSON", "--output-file", out,
+        "/opt/venv")  # fmt: skip
 
 
 def healthy(url: str, timeout: float = 2) -> bool:
@@ -324,12 +485,11 @@ def healthy(url: str, timeout: float = 2) -> bool:
 STEPS = {
     "reduce": reduce,
     "wheel": wheel,
-    "main-group": main_group,
-    "path-deps": path_deps,
-    "stage-files": stage_files,
-    "compile": compile_venv,
+    "app-files": app_files,
+    "venv": venv,
+    "assets": assets,
     "smoke": smoke,
-    "sbom-subject": subject,
+    "sbom": sbom,
     "health": lambda: 0 if healthy(os.environ.get("HEALTHCHECK_URL", "")) else 1,
 }
 
@@ -342,7 +502,9 @@ def main(argv: list[str]) -> int:
         return STEPS[argv[0]](*argv[1:]) or 0
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+    except subprocess.CalledProcessError as error:
+        print(f"error: {' '.join(map(str, error.cmd))} failed (above)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -98,6 +98,36 @@ def repo_files() -> list[str]:
     return [name for name in listed.stdout.split("\0") if name and (REPO / name).is_file()]
 
 
+def readme_commands() -> list[str]:
+    """The README's commands, as its code blocks write them: a continued line joined to the next,
+    a trailing `# comment` left out. Each is run as written by the test that names it through
+    readme_command() (a fast test holds every one to that)."""
+    commands, block, pending = [], False, ""
+    for line in (REPO / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            block = not block
+            continue
+        if not block:
+            continue
+        line = pending + re.sub(r"\s+# .*$", "", line).strip()
+        pending = line[:-1] + " " if line.endswith("\\") else ""
+        if line and not pending:
+            commands.append(re.sub(r" +", " ", line))
+    return commands
+
+
+def readme_command(command: str) -> str:
+    """`command`, which the README writes exactly so: the test that runs it as written claims
+    it here, and fails when the README no longer says it."""
+    assert command in readme_commands(), f"README.md has no command `{command}`"
+    return command
+
+
+def as_written(cwd: Path, command: str) -> subprocess.CompletedProcess[str]:
+    """A shell command, as a user types it, in `cwd`: its exit code and output, never raised."""
+    return run(["bash", "-c", command], cwd=cwd, check=False)
+
+
 def commit_everything(repo: Path, message: str) -> None:
     """Commit every file of the repository's tree, as the tests' git user."""
     run(["git", "add", "-A"], cwd=repo)
@@ -422,9 +452,11 @@ def on_classic_image_store() -> bool:
 
 
 def _file_time() -> int:
-    """The one modification time the Dockerfile gives every file it writes into prod."""
-    times = set(re.findall(r"SOURCE_DATE_EPOCH=(\d+)", (REPO / "Dockerfile").read_text()))
-    assert len(times) == 1, f"the Dockerfile should fix one file time, not {times or 'none'}"
+    """The one modification time the build gives every file it writes into prod: kit_build.py's,
+    and the Dockerfile's own steps use no other."""
+    times = set(re.findall(r"(?m)^FIXED_TIME = (\d+)", (REPO / "kit_build.py").read_text()))
+    times |= set(re.findall(r"SOURCE_DATE_EPOCH=(\d+)", (REPO / "Dockerfile").read_text()))
+    assert len(times) == 1, f"the build should fix one file time, not {times or 'none'}"
     return int(times.pop())
 
 

@@ -4,18 +4,18 @@ in one command, another Python version, other CPU architectures."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from kit.support import (
     PYTHON_VERSIONS,
-    REPO,
     app_tests_pass,
+    as_written,
     built,
     copy_repo,
     http_get,
     import_location,
     opened,
+    readme_command,
     rename,
     run,
     serving,
@@ -47,7 +47,7 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
     # Owned by us until renamed: git refuses to list a repository another user owns.
     workspace = copy_repo(tmp_path / unique("ws"), owner=os.geteuid())
 
-    first = rename(workspace, NEW_NAME)
+    first = as_written(workspace, readme_command("python3 scripts/rename acme-widgets"))
     renamed = snapshot(workspace)
     second = rename(workspace, NEW_NAME)
 
@@ -80,8 +80,11 @@ def test_rename_makes_a_project_that_builds_serves_and_passes_its_tests(tmp_path
 def test_new_makes_a_project_without_the_kits_tooling_that_opens_builds_and_serves(
     tmp_path: Path,
 ) -> None:
-    target = tmp_path / unique("new") / "service"
-    made = run([sys.executable, str(REPO / "scripts" / "new"), str(target), "--name", NEW_NAME])
+    kit = copy_repo(tmp_path / unique("new") / "kit", owner=os.geteuid())  # git's: the user's
+    # The README's command as written, from a clone of the kit: the project lands beside it.
+    made = as_written(kit, readme_command("python3 scripts/new ../acme-widgets"))
+    assert made.returncode == 0, made.stdout
+    target = kit.parent / NEW_NAME
 
     kit_only = ["kit", "bench", "docs", "scripts", ".ci", ".github"]
     assert [name for name in kit_only if (target / name).exists()] == [], made.stdout

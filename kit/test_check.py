@@ -15,7 +15,18 @@ from pathlib import Path
 import pytest
 
 from kit.core import example
-from kit.support import HOST_UID, LOCKED_DOWN, REPO, base_image, run, snapshot, unique
+from kit.support import (
+    HOST_UID,
+    LOCKED_DOWN,
+    REPO,
+    as_written,
+    base_image,
+    copy_repo,
+    readme_command,
+    run,
+    snapshot,
+    unique,
+)
 
 # Its tests share one adopted project: one of scripts/test's two workers runs them all.
 pytestmark = pytest.mark.xdist_group("check")
@@ -240,11 +251,16 @@ def test_a_refused_write_is_tried_with_a_tmpfs_and_the_writable_paths_it_names_m
 
 
 def test_a_log_folder_adopt_finds_is_the_apps_to_write_in_read_only_prod(tmp_path: Path) -> None:
-    root = example.copy("writes-a-log-folder", tmp_path / "ledger")
-    adopted = run([sys.executable, str(REPO / "scripts" / "adopt"), str(root)], check=False)
-
-    code, output = check(root)
+    """The README's adopt commands as written, from a clone of the kit beside the project."""
+    kit = copy_repo(tmp_path / "kit")
+    root = example.copy("writes-a-log-folder", tmp_path / "my-project")
+    adopted = as_written(kit, readme_command("python3 scripts/adopt ../my-project"))
+    checked = as_written(kit, readme_command("python3 scripts/adopt ../my-project --check-only"))
+    with_env = as_written(
+        kit, readme_command("python3 scripts/adopt ../my-project --check-only -e SECRET_KEY=dev")
+    )
 
     assert 'ARG WRITABLE_PATHS="/app/logs"' in (root / "Dockerfile").read_text(), adopted.stdout
-    assert code == 0, output
-    assert verdict(output).startswith("check: works: healthy in "), output
+    assert checked.returncode == 0, checked.stdout
+    assert verdict(checked.stdout).startswith("check: works: healthy in "), checked.stdout
+    assert with_env.returncode == 0, with_env.stdout

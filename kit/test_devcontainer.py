@@ -16,6 +16,7 @@ from kit.support import (
     container_image,
     import_location,
     opened,
+    readme_command,
 )
 
 VENV_PYTHON = "/opt/venv/bin/python"
@@ -111,13 +112,36 @@ def test_app_tests_pass_inside_the_container(dev_container: DevContainer) -> Non
     assert app_tests_pass(dev_container)
 
 
+def test_the_readmes_pytest_runs_the_apps_tests_in_the_workspace(
+    dev_container: DevContainer,
+) -> None:
+    ran = dev_container.exec("bash", "-c", readme_command("pytest"), check=False)
+
+    assert ran.returncode == 0, ran.stdout
+    assert re.search(r"\d+ passed", ran.stdout), ran.stdout
+
+
+def test_the_readmes_serve_command_serves_the_app_in_the_container(
+    dev_container: DevContainer,
+) -> None:
+    serve = readme_command("minimal-py-poetry")
+    health = "import urllib.request as r; print(r.urlopen('http://127.0.0.1:8000/health').read())"
+    script = f"""{serve} >/tmp/serve.log 2>&1 & server=$!
+for _ in $(seq 60); do python -c "{health}" 2>/dev/null && break; sleep 0.5; done
+kill $server; cat /tmp/serve.log"""
+
+    said = dev_container.sh(script)
+
+    assert said.startswith('b\'{"status":"ok"}\''), said
+
+
 def test_pre_commit_hooks_are_installed_and_pass_on_all_files(
     dev_container: DevContainer,
 ) -> None:
     hook = dev_container.workspace / ".git" / "hooks" / "pre-commit"
 
     assert hook.exists(), "postCreateCommand did not install the pre-commit hook"
-    result = dev_container.exec("pre-commit", "run", "--all-files", "--show-diff-on-failure")
+    result = dev_container.exec("bash", "-c", readme_command("pre-commit run --all-files"))
     assert "Failed" not in result.stdout
 
 
@@ -140,17 +164,17 @@ def test_poetry_add_installs_into_opt_venv_and_locks_in_the_workspace(
 ) -> None:
     workspace = own_dev_container.workspace
 
-    own_dev_container.exec("poetry", "add", "six")
-    own_dev_container.exec("poetry", "add", "--group", "dev", "mypy")  # as the README shows
+    own_dev_container.sh(readme_command("poetry add requests"))
+    own_dev_container.sh(readme_command("poetry add --group dev mypy"))
 
-    assert import_location(own_dev_container, "six").startswith("/opt/venv/lib/python")
+    assert import_location(own_dev_container, "requests").startswith("/opt/venv/lib/python")
     assert own_dev_container.sh("command -v mypy") == "/opt/venv/bin/mypy"
     lock = (workspace / "poetry.lock").read_text()
-    assert 'name = "six"' in lock and 'name = "mypy"' in lock
+    assert 'name = "requests"' in lock and 'name = "mypy"' in lock
     pyproject = (workspace / "pyproject.toml").read_text()
     main, dev = pyproject.split("[tool.poetry.group.dev.dependencies]")
     tables = {"[project]": main.split("\n[", 1)[0], "dev group": dev.split("\n[", 1)[0]}
-    assert '"six' in tables["[project]"] and "mypy" not in main
+    assert '"requests' in tables["[project]"] and "mypy" not in main
     assert "mypy = " in tables["dev group"]
     assert own_dev_container.sh("poetry check --lock").startswith("All set!")
     # Poetry made no virtualenv of its own.

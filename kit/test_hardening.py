@@ -15,16 +15,29 @@ from kit.support import (
     health_within,
     http_get,
     labels,
+    readme_command,
     run,
     serving,
 )
 
 
+def readme_hardened_flags() -> list[str]:
+    """The flags of the README's hardened `docker run`, as written: what `adopt --check` runs
+    prod with too."""
+    command = readme_command(
+        "docker run --rm -p 8000:8000 --read-only --tmpfs /tmp --cap-drop ALL "
+        "--security-opt no-new-privileges minimal-py-poetry"
+    )
+    flags = command.split()[5:-1]
+    assert flags == LOCKED_DOWN, "the README and adopt --check run prod alike"
+    return flags
+
+
 @pytest.fixture
 def locked_down(prod_image: str) -> Iterator[tuple[str, str]]:
-    """prod started read-only, with no capabilities and no privilege escalation.
-    Yields (container name, base URL)."""
-    with serving(prod_image, *LOCKED_DOWN) as started:
+    """prod started as the README starts it hardened: read-only, with no capabilities and no
+    privilege escalation (its own port published). Yields (container name, base URL)."""
+    with serving(prod_image, *readme_hardened_flags()) as started:
         yield started
 
 

@@ -15,7 +15,6 @@ import pytest
 
 from kit.support import (
     FILE_TIME,
-    REPO,
     base_image,
     copy_repo,
     docker_build,
@@ -24,6 +23,7 @@ from kit.support import (
     image_tag,
     layers_over,
     published_url,
+    readme_command,
     run,
     serving,
     unique,
@@ -50,10 +50,12 @@ print(json.dumps({"found": found, "tools": tools}))
 
 def readme_quick_start() -> tuple[list[str], list[str]]:
     """The README's first command, `docker build ... && docker run ...`: its two halves."""
-    readme = (REPO / "README.md").read_text()
-    found = re.search(r"^(docker build .*?) && (docker run .*)$", readme, re.M)
-    assert found, "README: no quick start `docker build ... && docker run ...`"
-    return shlex.split(found.group(1)), shlex.split(found.group(2))
+    quick_start = readme_command(
+        "docker build --build-arg POETRY_PYPI_MIRROR_URL -t minimal-py-poetry . "
+        "&& docker run --rm -p 8000:8000 minimal-py-poetry"
+    )
+    build, start = quick_start.split(" && ")
+    return shlex.split(build), shlex.split(start)
 
 
 @pytest.fixture(scope="module")

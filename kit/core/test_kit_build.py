@@ -171,23 +171,70 @@ def test_prod_builds_the_path_dependencies_of_its_groups_and_extras(
     assert kit_build.path_dependencies(LOCK, groups, extras) == folders
 
 
-def test_path_deps_reads_prod_groups_and_extras_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("pyproject", "named", "groups"),
+    [
+        (PROJECT, "", "main"),
+        (PROJECT, "web, test", "main,web,test"),
+        ({"project": {"name": "lib"}}, "web", "web"),
+        ({"project": {"name": "lib"}}, "", ""),
+    ],
+    ids=["main", "main-and-prod-groups", "prod-groups-only", "none"],
+)
+def test_prod_installs_the_main_group_where_declared_and_the_prod_groups(
+    pyproject: dict, named: str, groups: str
 ) -> None:
-    lock = tmp_path / "poetry.lock"
-    lock.write_text(
-        '[[package]]\nname = "fixtures"\ngroups = ["test"]\n'
-        '[package.source]\ntype = "directory"\nurl = "libs/fixtures"\n'
-    )
-    monkeypatch.setenv("PROD_GROUPS", "web, test")
-    monkeypatch.setenv("PROD_EXTRAS", "")
+    assert kit_build.prod_groups(pyproject, named) == groups
 
-    kit_build.path_deps(str(lock))
 
-    assert capsys.readouterr().out == "libs/fixtures\n"
-    monkeypatch.setenv("PROD_GROUPS", "")
-    kit_build.path_deps(str(lock))
-    assert capsys.readouterr().out == ""  # no line at all: the build reads none
+def test_a_path_dependency_outside_the_build_context_stops_the_build_saying_why(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(kit_build.BuildError) as stopped:
+        kit_build.build_wheel(str(tmp_path / "libs" / "gone"), str(tmp_path / "dist"))
+
+    assert "not in the build context" in str(stopped.value)
+    assert ".dockerignore lets through" in str(stopped.value)
+
+
+def test_an_unknown_app_install_stops_the_build_before_anything_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("APP_INSTALL", "wheel")
+
+    with pytest.raises(kit_build.BuildError) as stopped:
+        kit_build.app_files("/nonexistent")
+
+    assert str(stopped.value) == "APP_INSTALL is 'wheel': use package, files or both."
+
+
+def test_the_venv_keeps_only_the_git_clones_an_editable_install_runs_from(
+    tmp_path: Path,
+) -> None:
+    for name in ("used", "spent"):
+        (tmp_path / "src" / name / ".git").mkdir(parents=True)
+    record = tmp_path / "lib" / "python3.14" / "site-packages" / "used-1.dist-info"
+    record.mkdir(parents=True)
+    url = f"file://{tmp_path}/src/used"
+    (record / "direct_url.json").write_text(f'{{"dir_info": {{"editable": true}}, "url": "{url}"}}')
+
+    assert kit_build.unused_clones(tmp_path) == [tmp_path / "src" / "spent"]
+
+
+def test_settle_gives_a_checkouts_modes_and_the_fixed_time(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir(mode=0o777)
+    (tmp_path / "pkg" / "mod.py").write_text("")
+    (tmp_path / "pkg" / "mod.py").chmod(0o666)
+    (tmp_path / "run").write_text("")
+    (tmp_path / "run").chmod(0o700)
+    (tmp_path / "link").symlink_to("run")
+
+    kit_build.settle(tmp_path)
+
+    modes = {p.name: p.lstat().st_mode & 0o777 for p in tmp_path.rglob("*") if not p.is_symlink()}
+    assert modes == {"pkg": 0o755, "mod.py": 0o644, "run": 0o755}
+    times = {p.lstat().st_mtime for p in [tmp_path, *tmp_path.rglob("*")]}
+    assert times == {kit_build.FIXED_TIME}
 
 
 # ---- the app's files ----------------------------------------------------------------------------
@@ -238,7 +285,7 @@ def test_stage_files_copies_the_app_to_prods_folder(
     app.mkdir()
     monkeypatch.chdir(project)
 
-    kit_build.stage_files(str(app), str(tmp_path / "no-dist"), str(tmp_path / "no-deps"))
+    kit_build.stage_files(str(app), [], [])
 
     found = sorted(p.relative_to(app).as_posix() for p in app.rglob("*"))
     assert found == ["main.py", "static", "static/site.css"]
@@ -503,7 +550,7 @@ def test_the_health_check_of_an_app_that_serves_nothing_asks_nothing(
 
 def test_an_unknown_step_gets_the_list_of_steps(capsys: pytest.CaptureFixture[str]) -> None:
     assert kit_build.main(["build-everything"]) == 2
-    assert "usage: kit_build.py {reduce,wheel,main-group,path-deps" in capsys.readouterr().err
+    assert "usage: kit_build.py {reduce,wheel,app-files,venv,assets" in capsys.readouterr().err
 
 
 def test_a_step_that_stops_the_build_says_error_and_exits_1(

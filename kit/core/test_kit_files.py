@@ -71,7 +71,10 @@ def test_the_dependency_stages_in_the_dockerfile_install_the_lock_and_read_no_so
     honest, and one that reads the project's files there would fail here."""
     found = {name: stage for name, stage in stages().items() if name in dependency_stages()}
 
-    assert any(re.search(r"poetry .*\bsync\b", stage.text) for stage in found.values()), found
+    # kit_build.py's venv step: Poetry's sync of the lock (the dev stage runs its own).
+    assert any("kit_build.py venv" in stage.text for stage in found.values()), found
+    sync = r'bin/poetry", "--project", "/project", "sync"'
+    assert re.search(sync, (REPO / "kit_build.py").read_text())
     assert any("COPY pyproject.toml poetry.lock" in stage.text for stage in found.values())
     assert [name for name, stage in found.items() if re.search(r"(?m)^COPY \. ", stage.text)] == []
 
@@ -127,3 +130,15 @@ def test_the_kits_manifest_holds_its_files_as_they_are() -> None:
     path = REPO / ".devcontainer" / "kit-manifest.json"
     names = json.loads(path.read_text())["files"]
     assert path.read_text() == manifest({name: (REPO / name).read_text() for name in names})
+
+
+@pytest.mark.parametrize("script", ["adopt", "new", "rename", "test"])
+def test_each_scripts_help_exits_0_and_says_what_it_does_first(script: str) -> None:
+    """Its own help, not an error or pytest's: no tool installed, nothing changed."""
+    helped = run(["python3", f"scripts/{script}", "--help"], cwd=REPO, check=False)
+
+    paragraphs = [part.strip() for part in helped.stdout.split("\n\n") if part.strip()]
+    first = next(part for part in paragraphs if not part.startswith("usage:"))
+
+    assert helped.returncode == 0, helped.stdout
+    assert re.match(r"[A-Z][a-z]+ .*[.:]$", first, re.S), first  # "Run the kit's test suite: ..."

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from kit.support import REPO, repo_files
+from kit.support import REPO, readme_commands, repo_files
 
 LONGEST = 500  # lines: a module read in one sitting
 
@@ -87,3 +87,49 @@ def test_the_dockerfile_reads_one_command_a_line_within_100_columns() -> None:
 
     assert not long, f"Dockerfile lines over 100 characters: {long}"
     assert not chained, f"Dockerfile && chains outside a heredoc: {chained}"
+
+
+def comment_blocks(lines: list[str]) -> list[int]:
+    """The length of each run of comment lines (a hadolint directive is one too)."""
+    blocks, run = [], 0
+    for line in [*lines, ""]:
+        if line.startswith("#"):
+            run += 1
+        elif run:
+            blocks, run = [*blocks, run], 0
+    return blocks
+
+
+def test_the_dockerfile_reads_as_a_recipe_in_minutes() -> None:
+    lines = (REPO / "Dockerfile").read_text().splitlines()
+
+    assert len(lines) <= 250, "the why of a step goes to docs/how-it-works.md, its how to kit_build"
+    assert max(comment_blocks(lines)) <= 3
+
+
+def test_the_readme_is_a_front_door_and_each_docs_page_one_sitting() -> None:
+    pages = {name: len((REPO / name).read_text().splitlines()) for name in repo_files()}
+    docs = {name: n for name, n in pages.items() if name.startswith("docs/") and n > 300}
+
+    assert pages["README.md"] <= 150
+    assert docs == {}
+
+
+def claimed_readme_commands() -> set[str]:
+    """The README commands a test runs as written: named through readme_command("...") (its
+    string literals joined), or a line of .ci/run (the whole suite: what CI runs)."""
+    sources = "".join(
+        (REPO / name).read_text()
+        for name in repo_files()
+        if name.startswith("kit/") and name.endswith(".py")
+    )
+    calls = re.findall(r'readme_command\(\s*((?:"[^"]*"\s*)+)\)', sources)
+    claimed = {"".join(re.findall(r'"([^"]*)"', call)) for call in calls}
+    return claimed | set((REPO / ".ci" / "run").read_text().splitlines())
+
+
+def test_every_readme_command_is_one_a_test_runs_as_written() -> None:
+    commands = set(readme_commands())
+
+    assert "python3 scripts/test" in commands
+    assert commands - claimed_readme_commands() == set()
