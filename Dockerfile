@@ -142,6 +142,7 @@ useradd --system --uid 10001 --gid app --home-dir /tmp --no-create-home --no-log
 mkdir /app
 find /etc /usr /var /app /root /tmp -newerct "@$start" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 EOF
+
 WORKDIR /app
 
 # ---- app: runtime, the venv, the project's files, each a layer: no Poetry, pip or compilers.
@@ -154,7 +155,6 @@ ENV PYTHONPATH=/app HEALTHCHECK_URL=${HEALTHCHECK_URL}
 ARG ASSETS_COMMAND WRITABLE_PATHS
 RUN python -B /usr/local/lib/kit_build.py assets
 
-# Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 ARG APP_PORT
 EXPOSE ${APP_PORT}
@@ -166,8 +166,7 @@ ARG APP_MODULE
 RUN --mount=type=bind,from=locked,source=/project,target=/tmp,rw \
     python /usr/local/lib/kit_build.py smoke /tmp/pyproject.toml /app "$APP_MODULE"
 
-# ---- sbom: a CycloneDX document of prod's venv, by cyclonedx-py (pinned, never in prod):
-# `docker build --target sbom --output type=local,dest=. .`; SOURCE_DATE_EPOCH fixes its time.
+# ---- sbom: prod's venv as CycloneDX: `docker build --target sbom --output type=local,dest=. .`
 FROM base AS sbom-tool
 ARG POETRY_PYPI_MIRROR_URL SOURCE_DATE_EPOCH
 RUN --mount=type=cache,target=/root/.cache/pip \
@@ -182,9 +181,9 @@ COPY --from=sbom-tool /sbom.cdx.json /
 # ---- dev: what the dev container runs. The workspace is bind-mounted: no source copied in.
 FROM base AS dev
 ARG BUILD_PACKAGES RUNTIME_PACKAGES
-# The usual dev tools, without docs; `vscode` (1000, sudo), in the `venv` group that may write
-# /opt/venv; no pip: packages come from Poetry (pip's installs miss poetry.lock; `pip` says so).
-# hadolint ignore=DL3008
+# The usual dev tools, without docs (the lists split on spaces); `vscode` (1000, sudo), in the
+# `venv` group that may write /opt/venv; no pip: packages come from Poetry, and `pip` says so.
+# hadolint ignore=DL3008,SC2086
 RUN <<EOF
 set -eu
 for docs in doc man info locale; do
@@ -209,15 +208,13 @@ export VIRTUAL_ENV=/opt/venv
 case ":$PATH:" in *:/opt/venv/bin:*) ;; *) PATH="/opt/venv/bin:$PATH" ;; esac
 SH
 python -m pip uninstall --yes --root-user-action=ignore pip
-cat >/usr/local/bin/pip <<'SH'
-#!/bin/sh
-echo "pip: not in this dev container. Add packages with: poetry add NAME" >&2
-exit 1
-SH
+printf '#!/bin/sh\necho "%s" >&2\nexit 1\n' \
+  "pip: not in this dev container. Add packages with: poetry add NAME" >/usr/local/bin/pip
 chmod 0755 /usr/local/bin/pip
 ln -s pip /usr/local/bin/pip3
 ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
 EOF
+
 # Poetry's venv too: it installs a project's requires-plugins only where it can write.
 COPY --from=poetry --chown=root:venv /opt/poetry /opt/poetry
 RUN chmod g+w /opt/poetry

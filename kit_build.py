@@ -373,7 +373,7 @@ def assets() -> None:
     if command and subprocess.run(["sh", "-c", command]).returncode:
         raise BuildError(
             "ASSETS_COMMAND failed (above). Where the settings need environment variables, give"
-            ' it build-time values: ASSETS_COMMAND="SECRET_KEY=build $ASSETS_COMMAND".'
+            f' it build-time values: ASSETS_COMMAND="SECRET_KEY=build {command}".'
         )
     for folder in writable:
         os.makedirs(folder, exist_ok=True)

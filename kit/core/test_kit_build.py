@@ -579,3 +579,15 @@ def test_wheel_builds_a_poetry_projects_folder(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     assert wheel.name.startswith("lib-1.0-") and wheel.name.endswith("-none-any.whl")
     assert "lib/__init__.py" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_a_failed_assets_command_stops_the_build_with_the_command_to_give_instead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASSETS_COMMAND", "exit 3")
+    monkeypatch.setenv("WRITABLE_PATHS", "")
+
+    with pytest.raises(kit_build.BuildError) as stopped:
+        kit_build.assets()
+
+    assert str(stopped.value).endswith('ASSETS_COMMAND="SECRET_KEY=build exit 3".')
