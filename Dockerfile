@@ -60,34 +60,31 @@ ENV POETRY_VIRTUALENVS_CREATE=false
 # Exactly the pinned set, checked whole, compiled now: later steps mount /opt/poetry read-only.
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
-    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt \
+    --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py <<EOF
 set -eu
-python -m venv --without-pip /opt/poetry
-grep -v '^uv==' /tmp/poetry-requirements.txt >/tmp/poetry-only.txt
-/opt/uv/bin/uv pip install --quiet --python /opt/poetry/bin/python --no-deps --compile-bytecode \
-  --link-mode copy ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
-  -r /tmp/poetry-only.txt
-/opt/uv/bin/uv pip check --quiet --python /opt/poetry/bin/python
+python /tmp/kit_build.py poetry /opt/poetry
 chmod -R g+w /opt/poetry
 ln -s /opt/poetry/bin/poetry /usr/local/bin/poetry
 EOF
 
 # ---- locked: pyproject.toml and poetry.lock, checked before anything is built from them.
-FROM poetry AS locked
+FROM base AS locked
 WORKDIR /project
 # A missing lock reaches `reduce`, which says what to do, and keeps what decides the dependencies.
 COPY pyproject.toml poetry.lock* ./
 RUN --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py \
-    /opt/poetry/bin/python /tmp/kit_build.py reduce
+    python /tmp/kit_build.py reduce
 
 # ---- app-files: the project's own code as prod holds it: a wheel in the venv, or files in /app.
 FROM locked AS app-files
 ARG APP_INSTALL PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL
 COPY . ./
-# Wheels installed with Poetry's installer; hash-checked bytecode, a checkout's modes, a fixed time.
+# Wheels by poetry-core, installed by `installer` (Poetry's pins, not all of Poetry): hash-checked
+# bytecode, a checkout's modes, a fixed time.
 RUN --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
     --mount=type=cache,target=/root/.cache/uv \
-    /opt/poetry/bin/python kit_build.py app-files /app-root
+    python kit_build.py app-files /app-root
 
 # ---- build-tools: BUILD_PACKAGES, mounted read-only where sdists build, so prod never has them.
 FROM base AS build-tools
@@ -107,14 +104,17 @@ EOF
 FROM base AS venv
 ARG PYTHON_VERSION TARGETPLATFORM PROD_GROUPS PROD_EXTRAS POETRY_PYPI_MIRROR_URL IMAGE_TITLE
 # One venv cache per project, platform and Python: builds never share or undo each other's venv.
-ARG VENV_CACHE="venv-$IMAGE_TITLE-$TARGETPLATFORM-$PYTHON_VERSION"
-# All mounted, never copied; the cached venv installs only what a changed lock changed.
-RUN --mount=type=bind,from=poetry,source=/opt/poetry,target=/opt/poetry \
+ARG VENV_CACHE="venv-$IMAGE_TITLE-$TARGETPLATFORM-$PYTHON_VERSION" PROD_INSTALLER=uv
+# uv installs what poetry.lock says Poetry would (Poetry itself where it cannot tell), into the
+# cached venv: a changed lock installs only what changed. All mounted, never copied.
+RUN --mount=type=bind,from=uv,source=/opt/uv,target=/opt/uv \
     --mount=type=bind,from=locked,source=/project,target=/project \
     --mount=type=bind,from=build-tools,source=/usr,target=/usr \
+    --mount=type=cache,target=/root/.cache/uv \
     --mount=type=cache,target=/root/.cache/pypoetry \
     --mount=type=cache,id=$VENV_CACHE,target=/root/.cache/venv,sharing=locked \
     --mount=type=secret,id=poetry-auth,target=/root/.config/pypoetry/auth.toml \
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt \
     --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py \
     python /tmp/kit_build.py venv
 

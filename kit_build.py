@@ -1,11 +1,12 @@
 """The kit's build steps that are Python: the Dockerfile's stages run them from the build context
 (`python kit_build.py STEP`, bind-mounted, never copied into a layer), and prod keeps this file
-for its health check. Standard library only, but for `reduce`, which runs on Poetry's Python.
+for its health check. Standard library only.
 
     reduce        pyproject.toml cut down to what decides the dependencies
+    poetry        install Poetry's pinned set (poetry-requirements.txt) into a venv of its own
     wheel         build a Poetry project's folder as a wheel
     app-files     stage the project's own code as prod holds it (APP_INSTALL)
-    venv          stage the venv of the locked dependencies prod installs
+    venv          stage the venv of the locked dependencies prod installs (uv, from the lock)
     assets        run ASSETS_COMMAND and make WRITABLE_PATHS the app user's
     smoke         import the project's modules as prod has them
     sbom          a CycloneDX document of prod's venv, with the project as its subject
@@ -15,6 +16,7 @@ for its health check. Standard library only, but for `reduce`, which runs on Poe
 from __future__ import annotations
 
 import errno
+import hashlib
 import http.client
 import importlib
 import importlib.metadata
@@ -25,7 +27,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import time
 import traceback
 import urllib.parse
@@ -109,9 +110,38 @@ def reduced(full: dict) -> dict:
     return out
 
 
-def reduce(folder: str = ".") -> None:
-    import tomlkit  # Poetry's
+def toml_value(value: object) -> str:
+    """`value` as TOML, inline: what pyproject.toml holds (strings, numbers, booleans, arrays,
+    tables) reads back as it was."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace(
+            "\x7f", "\\u007f"
+        )  # JSON's escapes are TOML's
+    if isinstance(value, list):
+        return "[" + ", ".join(map(toml_value, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise BuildError(f"pyproject.toml holds a value kit_build.py cannot write: {value!r}")
 
+
+def toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def toml_text(data: dict) -> str:
+    """A TOML document of `data` (tables of tables): a [table] for each top-level key."""
+    return "".join(
+        f"[{toml_key(name)}]\n"
+        + "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in t.items())
+        for name, t in data.items()
+    )
+
+
+def reduce(folder: str = ".") -> None:
     if not Path(folder, "poetry.lock").is_file():
         raise BuildError("poetry.lock was not found: run 'poetry lock' and commit poetry.lock.")
     path = Path(folder, "pyproject.toml")
@@ -120,11 +150,24 @@ def reduce(folder: str = ".") -> None:
     except tomllib.TOMLDecodeError as error:
         said = f"pyproject.toml is not valid TOML (TOMLDecodeError: {error})"
         raise BuildError(f"{said}: fix it where it says.") from None
-    path.write_text(tomlkit.dumps(reduced(full)), encoding="utf-8")
+    path.write_text(toml_text(reduced(full)), encoding="utf-8")
+
+
+def poetry(venv: str = "/opt/poetry", pins: str = "/tmp/poetry-requirements.txt") -> None:
+    """Poetry's pinned set (all of poetry-requirements.txt but uv), in a venv of its own, with uv
+    (mounted at /opt/uv), checked whole and compiled: nothing compiles where it is mounted."""
+    wanted = [line for line in Path(pins).read_text().splitlines() if not line.startswith("uv==")]
+    Path("/tmp/poetry-only.txt").write_text("\n".join(wanted) + "\n")
+    index = os.environ.get("POETRY_PYPI_MIRROR_URL")
+    run(sys.executable, "-m", "venv", "--without-pip", venv)
+    run("/opt/uv/bin/uv", "pip", "install", "--quiet", "--python", f"{venv}/bin/python",
+        "--no-deps", "--compile-bytecode", "--link-mode", "copy",
+        *(["--index-url", index] if index else []), "-r", "/tmp/poetry-only.txt")  # fmt: skip
+    run("/opt/uv/bin/uv", "pip", "check", "--quiet", "--python", f"{venv}/bin/python")
 
 
 def wheel(folder: str, out: str) -> None:
-    """A wheel of a Poetry project's folder into `out`, with poetry-core (Poetry's Python)."""
+    """A wheel of a Poetry project's folder into `out`, with poetry-core (on PYTHONPATH)."""
     import poetry.core.masonry.api as api
 
     out = os.path.abspath(out)
@@ -161,6 +204,205 @@ def prod_groups(pyproject: dict, named: str) -> str:
     return ",".join((["main"] if declares_main(pyproject) else []) + groups)
 
 
+# ---- the lock, read as Poetry 2 reads it (format 2.1 and later, installer.re-resolve off) ------
+
+
+class Unreadable(Exception):
+    """Why the lock reader cannot match Poetry here: the venv step lets Poetry install."""
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def content_hash(pyproject: dict) -> str:
+    """Poetry's hash of what decides the dependencies: a lock with another content-hash is stale
+    (Poetry's Locker: [tool.poetry]'s legacy keys, null where missing, but beside [project])."""
+    project = pyproject.get("project", {})
+    groups = pyproject.get("dependency-groups", {})
+    poetry = pyproject.get("tool", {}).get("poetry", {})
+    keys = ("requires-python", "dependencies", "optional-dependencies")
+    relevant = {k: project[k] for k in keys if project.get(k) is not None}
+    legacy = ("dependencies", "source", "extras", "dev-dependencies")
+    kept = [k for k in legacy if not relevant and not groups]
+    tool = {k: poetry.get(k) for k in (*legacy, "group") if k in poetry or k in kept}
+    content: dict = {"project": relevant} if relevant else {}
+    if groups:
+        content["dependency-groups"] = groups
+    content = content | {"tool": {"poetry": tool}} if content else tool
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def marker_environment() -> dict[str, str]:
+    """PEP 508's marker variables for this interpreter: the build runs on prod's own."""
+    import platform
+
+    version = sys.implementation.version
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": f"{version.major}.{version.minor}.{version.micro}",
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_python_implementation": platform.python_implementation(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
+
+
+MARKER_TOKEN = re.compile(
+    r"""\s*(?:(?P<paren>[()])|"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<op>===|==|!=|<=|>=|~=|<|>"""
+    r"""|not\s+in\b|in\b)|(?P<logic>and\b|or\b)|(?P<name>[a-z_]+))"""
+)
+
+
+def marker_tokens(marker: str) -> list[tuple[str, str]]:
+    tokens, at = [], 0
+    while marker[at:].strip():
+        found = MARKER_TOKEN.match(marker, at)
+        if not found:
+            raise Unreadable(f"a marker kit_build.py cannot read: {marker}")
+        kind = found.lastgroup or ""
+        value = found.group(kind)
+        tokens.append(("str", value) if kind in ("dq", "sq") else (kind, " ".join(value.split())))
+        at = found.end()
+    return tokens
+
+
+def version_key(text: str) -> tuple[int, ...] | None:
+    if not re.fullmatch(r"\d+(\.\d+)*", text):
+        return None
+    parts = [int(part) for part in text.split(".")]
+    return tuple(parts + [0] * (6 - len(parts)))
+
+
+def compare(left: str, op: str, right: str) -> bool:
+    """One comparison of a marker: as versions where both sides are plain versions (PEP 440's
+    padding: 3.10 == 3.10.0), else as strings."""
+    if op in ("in", "not in"):
+        return (left in right) == (op == "in")
+    if op == "===":
+        return left == right
+    mine, theirs = version_key(left), version_key(right)
+    if mine is None or theirs is None:
+        if op in ("==", "!="):
+            return (left == right) == (op == "==")
+        raise Unreadable(f"a marker compares {left!r} {op} {right!r}, which are not versions")
+    if op == "~=":
+        prefix = right.split(".")[:-1]
+        return mine >= theirs and left.split(".")[: len(prefix)] == prefix
+    return {"==": mine == theirs, "!=": mine != theirs, "<": mine < theirs,
+            "<=": mine <= theirs, ">": mine > theirs, ">=": mine >= theirs}[op]  # fmt: skip
+
+
+def marker_holds(marker: str, env: dict[str, str], extras: set[str]) -> bool:
+    """Whether a PEP 508 marker holds in `env`, with `extra` the set of extras asked for, as
+    Poetry evaluates a lock's markers: `extra == "x"` holds where x is one of them."""
+    tokens = marker_tokens(marker)
+
+    def take(kind: str) -> str:
+        if not tokens or tokens[0][0] != kind:
+            raise Unreadable(f"a marker kit_build.py cannot read: {marker}")
+        return tokens.pop(0)[1]
+
+    def value() -> tuple[str, str]:
+        if tokens and tokens[0][0] == "name":
+            name = tokens.pop(0)[1]
+            if name != "extra" and name not in env:
+                raise Unreadable(f"a marker names {name}, which PEP 508 does not define")
+            return "var", name
+        return "str", take("str")
+
+    def comparison() -> bool:
+        if tokens and tokens[0] == ("paren", "("):
+            tokens.pop(0)
+            held = either()
+            take("paren")
+            return held
+        (left_kind, left), op, (right_kind, right) = value(), take("op"), value()
+        if "extra" in (left, right) and "var" in (left_kind, right_kind):
+            asked = canonical(right if left_kind == "var" else left)
+            if op not in ("==", "!="):
+                raise Unreadable(f"a marker compares extra with {op}")
+            return (asked in extras) == (op == "==")
+        left = env[left] if left_kind == "var" else left
+        right = env[right] if right_kind == "var" else right
+        return compare(left, op, right)
+
+    def both() -> bool:
+        held = comparison()
+        while tokens and tokens[0] == ("logic", "and"):
+            tokens.pop(0)
+            held = comparison() and held
+        return held
+
+    def either() -> bool:
+        held = both()
+        while tokens and tokens[0] == ("logic", "or"):
+            tokens.pop(0)
+            held = both() or held
+        return held
+
+    held = either()
+    if tokens:
+        raise Unreadable(f"a marker kit_build.py cannot read: {marker}")
+    return held
+
+
+def known_groups(pyproject: dict) -> set[str]:
+    poetry = pyproject.get("tool", {}).get("poetry", {})
+    named = {"main", *poetry.get("group", {}), *pyproject.get("dependency-groups", {})}
+    return {canonical(group) for group in named} | (
+        {"dev"} if "dev-dependencies" in poetry else set()
+    )
+
+
+def locked_requirements(
+    pyproject: dict, lock: dict, groups: list[str], extras: list[str], env: dict[str, str]
+) -> list[str]:
+    """What `poetry sync --only GROUPS --extras EXTRAS --no-root --no-directory` installs from
+    this lock, as hash-pinned requirements, or Unreadable where the reader cannot match Poetry:
+    a lock older than format 2.1, a stale lock, a source other than the index (git, a URL, a
+    private index), a group or an extra the project does not name."""
+    metadata = lock.get("metadata", {})
+    version = version_key(str(metadata.get("lock-version", "0")))
+    if version is None or version < version_key("2.1"):
+        raise Unreadable(f"poetry.lock is format {metadata.get('lock-version')}, before 2.1")
+    if metadata.get("content-hash") != content_hash(pyproject):
+        raise Unreadable("poetry.lock's content-hash is not pyproject.toml's")
+    chosen = {canonical(group) for group in groups}
+    asked = {canonical(extra) for extra in extras}
+    unknown = sorted(chosen - known_groups(pyproject)) + sorted(
+        asked - {canonical(extra) for extra in lock.get("extras", {})}
+    )
+    if unknown:
+        raise Unreadable(f"the project names no group or extra {', '.join(unknown)}")
+    wanted = []
+    for package in lock.get("package", []):
+        mine = {canonical(group) for group in package.get("groups", [])} & chosen
+        markers = package.get("markers", "")
+        if isinstance(markers, dict):
+            markers = {canonical(group): marker for group, marker in markers.items()}
+            said = [markers.get(group, "") for group in sorted(mine)]
+        else:
+            said = [markers] * len(mine)
+        if not any(not m or marker_holds(m, env, asked) for m in said):
+            continue
+        source = package.get("source", {}).get("type")
+        if source == "directory":
+            continue  # --no-directory: the app-files step builds it
+        if source:
+            raise Unreadable(f"{package['name']} comes from a {source} source")
+        hashes = [f"--hash={file['hash']}" for file in package.get("files", []) if "hash" in file]
+        if not hashes:
+            raise Unreadable(f"poetry.lock has no file hashes for {package['name']}")
+        wanted.append(" ".join([f"{package['name']}=={package['version']}", *hashes]))
+    return wanted
+
+
 def unused_clones(venv: Path) -> list[Path]:
     """The git clones Poetry left in the venv's src/ to build a git dependency's wheel: its
     history and remote, never used again. Not one that an editable install (develop = true) runs
@@ -173,45 +415,76 @@ def unused_clones(venv: Path) -> list[Path]:
 def venv(cache: str = "/root/.cache/venv", out: str = "/venv-root") -> None:
     """The venv of the locked dependencies prod installs, kept in a cache mount (a changed lock
     installs only what changed), staged under `out` with hash-checked bytecode and the fixed
-    time: the layer is a function of the lock alone."""
+    time: the layer is a function of the lock alone. uv installs what the lock reader picks, as
+    Poetry would; where the reader cannot match Poetry (PROD_INSTALLER=poetry too), Poetry does.
+    Each installer keeps a venv of its own in the cache: their metadata files differ."""
     os.environ["SOURCE_DATE_EPOCH"] = str(FIXED_TIME)  # a wheel built from an sdist too
-    groups = prod_groups(load("/project/pyproject.toml"), os.environ.get("PROD_GROUPS", ""))
-    if not groups:
-        for path in Path(cache).iterdir():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-    if not os.access(f"{cache}/bin/python", os.X_OK):
+    pyproject = load("/project/pyproject.toml")
+    groups = prod_groups(pyproject, os.environ.get("PROD_GROUPS", ""))
+    extras = os.environ.get("PROD_EXTRAS", "").split()
+    try:
+        if os.environ.get("PROD_INSTALLER", "uv") == "poetry":
+            raise Unreadable("PROD_INSTALLER is poetry")
+        wanted = locked_requirements(
+            pyproject, load("/project/poetry.lock"), groups.split(","), extras,
+            marker_environment(),
+        ) if groups else []  # fmt: skip
+        installer = "uv"
+    except Unreadable as why:
+        print(f"kit: Poetry installs prod's dependencies ({why}).", flush=True)
+        installer = "poetry"
+    kept = Path(cache, installer)
+    for path in Path(cache).iterdir():  # the other installer's venv, and an older kit's
+        if path.name != installer or not groups:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    if not os.access(kept / "bin/python", os.X_OK):
         run("python", "-m", "venv", "--without-pip", "/opt/venv")
-        run("cp", "-a", "/opt/venv/.", cache)
+        run("cp", "-a", "/opt/venv/.", str(kept))
         shutil.rmtree("/opt/venv")
-    os.symlink(cache, "/opt/venv")
-    if groups:
-        extras = os.environ.get("PROD_EXTRAS", "")
-        sync = ["/opt/poetry/bin/poetry", "--project", "/project", "sync", "--no-root",
-                "--no-directory", "--only", groups]  # fmt: skip
-        sync += ["--extras", extras] if extras else []
-        env = os.environ | {
-            "POETRY_VIRTUALENVS_CREATE": "false",
-            "VIRTUALENV_OVERRIDE_APP_DATA": "/root/.cache/pypoetry/virtualenv",
-        }
-        if subprocess.run(sync, env=env).returncode:
-            raise BuildError(
-                "Poetry's message above says what is wrong; "
-                "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."
-            )
+    os.symlink(kept, "/opt/venv")
+    if installer == "uv":
+        uv_sync(wanted)
+    elif groups:
+        poetry_sync(groups, extras)
     for clone in unused_clones(Path("/opt/venv")):
         shutil.rmtree(clone)
     with suppress(OSError):
         os.rmdir("/opt/venv/src")
     compile_venv("/opt/venv/lib")
-    settle(cache)
+    settle(kept)
     os.unlink("/opt/venv")
     os.makedirs(f"{out}/opt")
-    run("cp", "-a", cache, f"{out}/opt/venv")
+    run("cp", "-a", str(kept), f"{out}/opt/venv")
     for path in (f"{out}/opt", out):
         os.utime(path, (FIXED_TIME, FIXED_TIME))
+
+
+def uv_sync(wanted: list[str]) -> None:
+    """Exactly `wanted` in /opt/venv, each file checked against the lock's hashes."""
+    Path("/tmp/prod-requirements.txt").write_text("".join(f"{line}\n" for line in wanted))
+    index = os.environ.get("POETRY_PYPI_MIRROR_URL")
+    run("/opt/uv/bin/uv", "pip", "sync", "--python", "/opt/venv/bin/python",
+        "--require-hashes", "--link-mode", "copy", "--no-config",
+        *(["--index-url", index] if index else []), "/tmp/prod-requirements.txt")  # fmt: skip
+    with suppress(FileNotFoundError):
+        os.unlink("/opt/venv/.lock")  # uv's lock of the venv while it installs
+
+
+def poetry_sync(groups: str, extras: list[str]) -> None:
+    """Poetry's own install, with Poetry's pinned set installed first, into /tmp/poetry."""
+    poetry("/tmp/poetry")
+    sync = ["/tmp/poetry/bin/poetry", "--project", "/project", "sync", "--no-root",
+            "--no-directory", "--only", groups]  # fmt: skip
+    sync += ["--extras", " ".join(extras)] if extras else []
+    env = os.environ | {
+        "POETRY_VIRTUALENVS_CREATE": "false",
+        "VIRTUALENV_OVERRIDE_APP_DATA": "/root/.cache/pypoetry/virtualenv",
+    }
+    if subprocess.run(sync, env=env).returncode:
+        raise BuildError(
+            "Poetry's message above says what is wrong; "
+            "if poetry.lock is stale, run 'poetry lock' and commit poetry.lock."
+        )
 
 
 # ---- the app's files ---------------------------------------------------------------------------
@@ -248,15 +521,32 @@ def build_wheel(folder: str, out: str, own: bool = False) -> None:
         )
     pyproject = Path(folder, "pyproject.toml")
     if own or (pyproject.is_file() and "poetry.core.masonry.api" in pyproject.read_text()):
-        run(sys.executable, __file__, "wheel", folder, out)
+        run(sys.executable, __file__, "wheel", folder, out, env=os.environ | HELPERS_PATH)
     else:
         index = os.environ.get("POETRY_PYPI_MIRROR_URL")
         default = ["--default-index", index] if index else []
         run("/opt/uv/bin/uv", "build", "--quiet", "--wheel", "--out-dir", out, *default, folder)
 
 
+HELPERS = ("poetry-core", "installer")  # what app-files builds and installs wheels with
+HELPERS_PATH = {"PYTHONPATH": "/tmp/helpers"}
+
+
+def helpers(pins: str) -> None:
+    """Poetry's own poetry-core and installer, at their pins in poetry-requirements.txt, in
+    /tmp/helpers (for PYTHONPATH): all of Poetry is not needed to build and install a wheel."""
+    wanted = [
+        line for line in Path(pins).read_text().splitlines() if line.split("==")[0] in HELPERS
+    ]
+    Path("/tmp/helpers.txt").write_text("\n".join(wanted) + "\n")
+    index = os.environ.get("POETRY_PYPI_MIRROR_URL")
+    run("/opt/uv/bin/uv", "pip", "install", "--quiet", "--no-deps", "--link-mode", "copy",
+        "--target", HELPERS_PATH["PYTHONPATH"], *(["--index-url", index] if index else []),
+        "-r", "/tmp/helpers.txt")  # fmt: skip
+
+
 def app_files(dest: str = "/app-root") -> None:
-    """The project's own code staged under `dest` as prod holds it, on Poetry's Python: for
+    """The project's own code staged under `dest` as prod holds it: for
     APP_INSTALL=package or both, the project as a wheel in the venv; for files or both, its files
     in /app; its path dependencies (those prod installs) as wheels in the venv. Bytecode checked
     by hash (prod is read-only: nothing recompiles), modes a checkout has under any umask, and
@@ -264,6 +554,7 @@ def app_files(dest: str = "/app-root") -> None:
     install = os.environ.get("APP_INSTALL", "")
     if install not in ("package", "files", "both"):
         raise BuildError(f"APP_INSTALL is '{install}': use package, files or both.")
+    helpers("poetry-requirements.txt")
     run("python", "-m", "venv", "--without-pip", "/opt/venv")
     for folder in (f"{dest}/app", "/tmp/dist", "/tmp/deps"):
         os.makedirs(folder, exist_ok=True)
@@ -275,10 +566,9 @@ def app_files(dest: str = "/app-root") -> None:
     if install in ("package", "both"):
         build_wheel(".", "/tmp/dist", own=True)
     own = sorted(Path("/tmp/dist").glob("*.whl"))
-    installer = os.environ | {"PYTHONPATH": sysconfig.get_path("purelib")}  # Poetry's installer
     for wheel in sorted(Path("/tmp/deps").glob("*.whl")) + own:
         run("/opt/venv/bin/python", "-m", "installer", "--destdir", dest,
-            "--no-compile-bytecode", str(wheel), env=installer)  # fmt: skip
+            "--no-compile-bytecode", str(wheel), env=os.environ | HELPERS_PATH)  # fmt: skip
     if install in ("files", "both"):
         stage_files(f"{dest}/app", own, folders)
     run("/opt/venv/bin/python", "-m", "compileall", "-q", "--invalidation-mode",
@@ -484,6 +774,7 @@ def healthy(url: str, timeout: float = 2) -> bool:
 
 STEPS = {
     "reduce": reduce,
+    "poetry": poetry,
     "wheel": wheel,
     "app-files": app_files,
     "venv": venv,

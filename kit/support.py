@@ -292,6 +292,18 @@ def built(context: Path, target: str, *extra: str) -> Iterator[str]:
         yield tag
 
 
+def venv_distributions(context: Path, *args: str) -> dict[str, str]:
+    """The distributions (name: version) the venv step installs for prod, with these build args
+    (`PROD_INSTALLER=poetry`: Poetry's own install), and what the step said of it."""
+    with tempfile.TemporaryDirectory() as out:
+        build = docker_build(context, "venv", "", *args, "--output", f"type=local,dest={out}")
+        found = Path(out, "venv-root/opt/venv/lib").glob("*/site-packages/*.dist-info")
+        said = "\n".join(re.findall(r"(?m)^#\d+ [\d.]+ (kit: .*)$", build.stdout))
+        return dict(d.name.removesuffix(".dist-info").split("-", 1) for d in found) | {
+            "(said)": said
+        }
+
+
 def docker_run(image: str, *command: str) -> str:
     """Run a command in a throw-away container of the image; its output, stripped."""
     return run(["docker", "run", "--rm", image, *command]).stdout.strip()

@@ -41,6 +41,7 @@ from kit.support import (
     snapshot,
     steps_that_ran,
     unique,
+    venv_distributions,
 )
 from kit.vscode import DebuggedTest, debug_the_first_test
 
@@ -893,6 +894,11 @@ def test_prod_gets_the_extras_the_app_imports_and_not_the_others(tmp_path: Path)
     with built(root, "prod") as tag:
         found = docker_run(tag, "python", "-c", script)
     assert found == "['tomlkit']"
+    # The lock reader gives uv what Poetry installs with the extra.
+    by_uv = venv_distributions(root)
+    by_poetry = venv_distributions(root, "--build-arg", "PROD_INSTALLER=poetry")
+    assert by_uv.pop("(said)") == "" and by_poetry.pop("(said)")
+    assert by_uv == by_poetry and "tomlkit" in by_uv
 
 
 def test_a_library_whose_import_needs_its_dev_group_gets_it_in_prod(tmp_path: Path) -> None:

@@ -115,7 +115,8 @@ def test_the_scan_does_find_what_an_image_holds(canary_images: dict[str, str]) -
 
 
 def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path) -> None:
-    # Another control: the secret reaches Poetry (an unreadable one stops the build).
+    # Another control: the secret reaches Poetry (an unreadable one stops the build), which
+    # installs prod's dependencies where the lock names a private index (PROD_INSTALLER=poetry).
     auth = tmp_path / "auth.toml"
     auth.write_text("this is [not toml\n")
 
@@ -125,6 +126,8 @@ def test_the_build_reads_the_poetry_auth_secret(repo_copy: Path, tmp_path: Path)
         unique("kit-test-auth"),
         "--secret",
         f"id=poetry-auth,src={auth}",
+        "--build-arg",
+        "PROD_INSTALLER=poetry",
         "--no-cache-filter",
         "venv",
         check=False,

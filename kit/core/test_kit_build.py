@@ -3,7 +3,9 @@ small projects made here, as the build runs it (no Docker)."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
+import json
 import os
 import re
 import socket
@@ -18,6 +20,7 @@ import pytest
 from kit_build import BuildError
 
 tomllib = kit_build.tomllib  # tomli before Python 3.11
+REPO = Path(kit_build.__file__).parent
 
 POETRY_1 = {
     "tool": {
@@ -136,6 +139,220 @@ def test_the_main_group_is_there_where_the_project_declares_dependencies(
     pyproject: dict, declares: bool
 ) -> None:
     assert kit_build.declares_main(pyproject) is declares
+
+
+def test_reduce_writes_toml_that_reads_back_as_the_reduced_project() -> None:
+    odd = {
+        "project": {
+            "name": "odd",
+            "dependencies": ['a>=1; python_version < "3.12"', "ü\x7f\n😀\\"],
+            "optional-dependencies": {"b.c": ["d"], "": []},
+        },
+        "tool": {"poetry": {"dependencies": {"x": {"version": "1", "optional": True}}}},
+    }
+    for pyproject in (POETRY_1, PROJECT, odd):
+        text = kit_build.toml_text(kit_build.reduced(pyproject))
+
+        assert tomllib.loads(text) == kit_build.reduced(pyproject)
+
+
+# ---- the lock reader ----------------------------------------------------------------------------
+
+SAMPLE = kit_build.load(REPO / "pyproject.toml")
+SAMPLE_LOCK = kit_build.load(REPO / "poetry.lock")
+LINUX_314 = {
+    "implementation_name": "cpython",
+    "implementation_version": "3.14.2",
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_release": "6.8.0",
+    "platform_system": "Linux",
+    "platform_version": "#1 SMP",
+    "python_full_version": "3.14.2",
+    "python_version": "3.14",
+    "sys_platform": "linux",
+}
+
+
+def test_the_content_hash_is_poetrys_for_the_kits_own_lock() -> None:
+    assert kit_build.content_hash(SAMPLE) == SAMPLE_LOCK["metadata"]["content-hash"]
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "content"),
+    [
+        (POETRY_1, POETRY_1["tool"]["poetry"] | {"source": None, "extras": None}),
+        (
+            PROJECT,
+            {
+                "project": {
+                    k: PROJECT["project"][k]
+                    for k in ("requires-python", "dependencies", "optional-dependencies")
+                },
+                "dependency-groups": PROJECT["dependency-groups"],
+                "tool": {"poetry": {}},
+            },
+        ),
+    ],
+    ids=["poetry-1", "project"],
+)
+def test_the_content_hash_covers_what_poetry_hashes(pyproject: dict, content: dict) -> None:
+    """Poetry's Locker._get_content_hash: [tool.poetry]'s legacy keys at the top level, null
+    where missing, for a project without [project] or [dependency-groups]."""
+    if "project" not in content:
+        legacy = ("dependencies", "source", "extras", "dev-dependencies")
+        content = {k: content.get(k) for k in legacy} | {"group": content["group"]}
+    expected = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+    assert kit_build.content_hash(pyproject) == expected
+
+
+@pytest.mark.parametrize(
+    ("marker", "extras", "holds"),
+    [
+        ('python_version < "3.15"', set(), True),
+        ('python_version >= "3.15"', set(), False),
+        ('python_version == "3.14"', set(), True),
+        ('python_full_version >= "3.14.1"', set(), True),
+        ('python_version ~= "3.10"', set(), True),
+        ('python_full_version ~= "3.13.0"', set(), False),
+        ('sys_platform == "win32"', set(), False),
+        ('sys_platform != "emscripten" and python_version < "3.15"', set(), True),
+        ('platform_machine == "aarch64" or platform_machine == "x86_64"', set(), True),
+        ("(os_name == 'nt' or sys_platform == 'cygwin') and python_version > '3'", set(), False),
+        ('"linux" in sys_platform', set(), True),
+        ('platform_system not in "Windows Darwin"', set(), True),
+        ('extra == "postgres"', {"postgres"}, True),
+        ('extra == "postgres"', set(), False),
+        ('extra == "Post_Gres"', {"post-gres"}, True),
+        ('extra != "postgres"', set(), True),
+        ('python_version >= "3.9" and (extra == "a" or extra == "b")', {"b"}, True),
+    ],
+)
+def test_a_markers_truth_is_pep_508s_with_extras_as_poetry_asks_them(
+    marker: str, extras: set[str], holds: bool
+) -> None:
+    assert kit_build.marker_holds(marker, LINUX_314, extras) is holds
+
+
+@pytest.mark.parametrize(
+    "marker", ['python_version < "3.15" and', 'os_name = "nt"', 'platform_magic == "x"', "(("]
+)
+def test_a_marker_the_reader_cannot_read_leaves_the_install_to_poetry(marker: str) -> None:
+    with pytest.raises(kit_build.Unreadable):
+        kit_build.marker_holds(marker, LINUX_314, set())
+
+
+def locked(packages: list[dict], extras: dict | None = None, version: str = "2.1") -> dict:
+    """A lock of these packages for WITH_GROUPS, as Poetry 2 writes one."""
+    metadata = {"lock-version": version, "content-hash": kit_build.content_hash(WITH_GROUPS)}
+    return {"package": packages, "extras": extras or {}, "metadata": metadata}
+
+
+def package(name: str, groups: list[str], **more: object) -> dict:
+    files = [{"file": f"{name}-1.0-py3-none-any.whl", "hash": f"sha256:{name}"}]
+    return {"name": name, "version": "1.0", "groups": groups, "files": files} | more
+
+
+WITH_GROUPS = {
+    "project": {
+        "name": "svc",
+        "dependencies": ["fastapi"],
+        "optional-dependencies": {"postgres": ["psycopg"]},
+    },
+    "tool": {
+        "poetry": {
+            "group": {
+                "server": {"dependencies": {"gunicorn": "*"}},
+                "dev": {"dependencies": {"pytest": "*"}},
+            }
+        }
+    },
+}
+LOCKED = locked(
+    [
+        package("fastapi", ["main"]),
+        package("anyio", ["main", "dev"], markers={"dev": 'sys_platform != "emscripten"'}),
+        package("colorama", ["main", "dev"], markers='sys_platform == "win32"'),
+        package("exceptiongroup", ["main"], markers='python_version < "3.11"'),
+        package("gunicorn", ["server"]),
+        package("pytest", ["dev"]),
+        package("psycopg", ["main"], optional=True, markers='extra == "postgres"'),
+        package(
+            "tzdata",
+            ["main"],
+            optional=True,
+            markers='extra == "postgres" and sys_platform == "win32"',
+        ),
+        package("shared", ["main"], source={"type": "directory", "url": "shared"}),
+    ],
+    extras={"postgres": ["psycopg"]},
+)
+
+
+@pytest.mark.parametrize(
+    ("groups", "extras", "installed"),
+    [
+        (["main"], [], ["anyio", "fastapi"]),
+        (["main", "server"], [], ["anyio", "fastapi", "gunicorn"]),
+        (["main"], ["postgres"], ["anyio", "fastapi", "psycopg"]),
+        (["dev"], [], ["anyio", "pytest"]),
+    ],
+    ids=["main", "and-a-group", "and-an-extra", "dev-only"],
+)
+def test_the_lock_reader_picks_what_poetry_sync_installs(
+    groups: list[str], extras: list[str], installed: list[str]
+) -> None:
+    """Poetry 2 with installer.re-resolve off: a package of a chosen group whose marker for one
+    of those groups holds (`extra` is the extras asked for); path dependencies left to the
+    app-files step (--no-directory)."""
+    wanted = kit_build.locked_requirements(WITH_GROUPS, LOCKED, groups, extras, LINUX_314)
+
+    assert sorted(line.split("==")[0] for line in wanted) == installed
+    assert f"{installed[0]}==1.0 --hash=sha256:{installed[0]}" in wanted
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras", "why"),
+    [
+        (locked([package("six", ["main"])], version="2.0"), [], "format 2.0, before 2.1"),
+        (
+            LOCKED | {"metadata": {"lock-version": "2.1", "content-hash": "0"}},
+            [],
+            "content-hash is not pyproject.toml's",
+        ),
+        (LOCKED, ["mysql"], "names no group or extra mysql"),
+        (
+            locked([package("six", ["main"], source={"type": "git", "url": "x"})]),
+            [],
+            "six comes from a git source",
+        ),
+        (
+            locked([package("six", ["main"], source={"type": "legacy", "url": "x"})]),
+            [],
+            "six comes from a legacy source",
+        ),
+        (locked([package("six", ["main"], files=[])]), [], "no file hashes for six"),
+    ],
+    ids=["format-2.0", "stale", "unknown-extra", "git", "private-index", "no-hashes"],
+)
+def test_where_the_lock_reader_cannot_match_poetry_it_says_why(
+    lock: dict, extras: list[str], why: str
+) -> None:
+    with pytest.raises(kit_build.Unreadable, match=why):
+        kit_build.locked_requirements(WITH_GROUPS, lock, ["main"], extras, LINUX_314)
+
+
+def test_the_lock_reader_reads_the_kits_own_lock_for_prod() -> None:
+    """The main group, without the dev group's tools; anyio, in both with a marker for dev only,
+    too. (Docker's parity test compares the venv with Poetry's.)"""
+    wanted = kit_build.locked_requirements(SAMPLE, SAMPLE_LOCK, ["main"], [], LINUX_314)
+    names = {line.split("==")[0] for line in wanted}
+
+    assert {"fastapi", "uvicorn", "anyio"} <= names
+    assert not names & {"pytest", "ruff", "debugpy", "pre-commit"}
+    assert all(re.fullmatch(r"\S+==\S+( --hash=sha256:[0-9a-f]{64})+", line) for line in wanted)
 
 
 # ---- path dependencies --------------------------------------------------------------------------
@@ -550,7 +767,9 @@ def test_the_health_check_of_an_app_that_serves_nothing_asks_nothing(
 
 def test_an_unknown_step_gets_the_list_of_steps(capsys: pytest.CaptureFixture[str]) -> None:
     assert kit_build.main(["build-everything"]) == 2
-    assert "usage: kit_build.py {reduce,wheel,app-files,venv,assets" in capsys.readouterr().err
+    assert (
+        "usage: kit_build.py {reduce,poetry,wheel,app-files,venv,assets" in capsys.readouterr().err
+    )
 
 
 def test_a_step_that_stops_the_build_says_error_and_exits_1(
