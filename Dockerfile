@@ -44,14 +44,11 @@ ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 FROM base AS uv
 # A PyPI mirror (simple index URL); unset means PyPI. Credentials go in as a BuildKit secret.
 ARG POETRY_PYPI_MIRROR_URL
-RUN --mount=type=cache,target=/root/.cache/pip \
-    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt <<EOF
-set -eu
-grep '^uv==' /tmp/poetry-requirements.txt >/tmp/uv.txt
-python -m pip install --no-deps --target /opt/uv --root-user-action=ignore \
-  --disable-pip-version-check ${POETRY_PYPI_MIRROR_URL:+--index-url "$POETRY_PYPI_MIRROR_URL"} \
-  -r /tmp/uv.txt
-EOF
+# Just the binary, from uv's wheel on the index, cached: pip would take seconds.
+RUN --mount=type=cache,target=/root/.cache/kit-uv \
+    --mount=type=bind,source=poetry-requirements.txt,target=/tmp/poetry-requirements.txt \
+    --mount=type=bind,source=kit_build.py,target=/tmp/kit_build.py \
+    python /tmp/kit_build.py uv /opt/uv
 
 # ---- poetry: Poetry and its mirror plugin in a venv of their own, never inside /opt/venv.
 FROM base AS poetry

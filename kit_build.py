@@ -3,6 +3,7 @@
 for its health check. Standard library only.
 
     reduce        pyproject.toml cut down to what decides the dependencies
+    uv            get uv's binary at its pin (poetry-requirements.txt) from the index
     poetry        install Poetry's pinned set (poetry-requirements.txt) into a venv of its own
     wheel         build a Poetry project's folder as a wheel
     app-files     stage the project's own code as prod holds it (APP_INSTALL)
@@ -15,6 +16,7 @@ for its health check. Standard library only.
 
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import http.client
@@ -30,6 +32,7 @@ import sys
 import time
 import traceback
 import urllib.parse
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -151,6 +154,64 @@ def reduce(folder: str = ".") -> None:
         said = f"pyproject.toml is not valid TOML (TOMLDecodeError: {error})"
         raise BuildError(f"{said}: fix it where it says.") from None
     path.write_text(toml_text(reduced(full)), encoding="utf-8")
+
+
+def fetch(url: str) -> bytes:
+    """A URL's body; credentials in it (https://user:token@host/) go as basic auth."""
+    parts = urllib.parse.urlsplit(url)
+    request = urllib.request.Request(
+        parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    )
+    if parts.username:
+        login = (
+            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        )
+        request.add_header("Authorization", "Basic " + base64.b64encode(login.encode()).decode())
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return answer.read()
+
+
+def uv_wheel(version: str, machine: str, page: str) -> tuple[str, str]:
+    """The link and sha256 of uv's manylinux wheel for this machine on an index's page for uv."""
+    for href in sorted(re.findall(r'href="([^"]+)"', page), key=lambda h: h.split("/")[-1]):
+        link, _, digest = href.partition("#sha256=")
+        name = urllib.parse.unquote(link.split("/")[-1])
+        if name.startswith(f"uv-{version}-") and re.search(rf"manylinux\w*_{machine}\b", name):
+            return link, digest
+    raise LookupError(f"the index has no uv {version} wheel for {machine}")
+
+
+def uv(
+    dest: str = "/opt/uv",
+    pins: str = "/tmp/poetry-requirements.txt",
+    cache: str = "/root/.cache/kit-uv",
+) -> None:
+    """uv's binary, at the `uv==` pin of poetry-requirements.txt, from its wheel on the index
+    (POETRY_PYPI_MIRROR_URL, else PyPI), checked by the index's sha256 and kept in a cache mount:
+    one file, where pip takes seconds to install the wheel. pip does it where this cannot."""
+    import platform
+
+    version = re.search(r"(?m)^uv==(\S+)", Path(pins).read_text()).group(1)
+    cached = Path(cache, f"uv-{version}-{platform.machine()}.whl")
+    index = (os.environ.get("POETRY_PYPI_MIRROR_URL") or "https://pypi.org/simple").rstrip("/")
+    try:
+        if not cached.is_file():
+            link, digest = uv_wheel(version, platform.machine(), fetch(f"{index}/uv/").decode())
+            wheel = fetch(urllib.parse.urljoin(f"{index}/uv/", link))
+            if digest and hashlib.sha256(wheel).hexdigest() != digest:
+                raise BuildError(f"uv's wheel from {index} does not match the index's sha256")
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.with_suffix(".part").write_bytes(wheel)
+            cached.with_suffix(".part").rename(cached)
+        os.makedirs(f"{dest}/bin", exist_ok=True)
+        with zipfile.ZipFile(cached) as wheel, open(f"{dest}/bin/uv", "wb") as binary:
+            binary.write(wheel.read(f"uv-{version}.data/scripts/uv"))
+        os.chmod(f"{dest}/bin/uv", 0o755)
+    except (OSError, LookupError, zipfile.BadZipFile) as error:  # a hash mismatch stops
+        print(f"kit: pip installs uv ({error})", flush=True)
+        run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", dest,
+            "--root-user-action=ignore", "--disable-pip-version-check",
+            "--index-url", index, f"uv=={version}")  # fmt: skip
 
 
 def poetry(venv: str = "/opt/poetry", pins: str = "/tmp/poetry-requirements.txt") -> None:
@@ -774,6 +835,7 @@ def healthy(url: str, timeout: float = 2) -> bool:
 
 STEPS = {
     "reduce": reduce,
+    "uv": uv,
     "poetry": poetry,
     "wheel": wheel,
     "app-files": app_files,

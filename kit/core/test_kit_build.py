@@ -156,6 +156,93 @@ def test_reduce_writes_toml_that_reads_back_as_the_reduced_project() -> None:
         assert tomllib.loads(text) == kit_build.reduced(pyproject)
 
 
+# ---- uv -----------------------------------------------------------------------------------------
+
+UV_PAGE = "".join(
+    f'<a href="../../packages/{name}#sha256={name[:6]}">{name}</a>\n'
+    for name in (
+        "uv-0.13.8-py3-none-macosx_11_0_arm64.whl",
+        "uv-0.13.8-py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl",
+        "uv-0.13.8-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "uv-0.13.8-py3-none-manylinux_2_28_aarch64.whl",
+        "uv-0.13.8-py3-none-musllinux_1_1_x86_64.whl",
+        "uv-0.13.7-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "uv-0.13.8.tar.gz",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("machine", "wheel"),
+    [
+        ("x86_64", "uv-0.13.8-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+        (
+            "aarch64",
+            "uv-0.13.8-py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64."
+            "musllinux_1_1_aarch64.whl",
+        ),
+    ],
+)
+def test_uv_comes_from_its_manylinux_wheel_for_the_machine(machine: str, wheel: str) -> None:
+    link, digest = kit_build.uv_wheel("0.13.8", machine, UV_PAGE)
+
+    assert link == f"../../packages/{wheel}" and digest == wheel[:6]
+
+
+def test_a_machine_without_a_uv_wheel_is_left_to_pip() -> None:
+    with pytest.raises(LookupError, match=r"no uv 0\.13\.8 wheel for s390x"):
+        kit_build.uv_wheel("0.13.8", "s390x", UV_PAGE)
+
+
+@contextmanager
+def index_with_uv(tmp_path: Path, login: str) -> Iterator[str]:
+    """A simple index on 127.0.0.1 with one uv wheel for this machine, that answers only with
+    `login` (basic auth): its URL, with the login in it."""
+    import base64
+    import platform
+
+    wheel = tmp_path / f"uv-9.9.9-py3-none-manylinux_2_17_{platform.machine()}.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("uv-9.9.9.data/scripts/uv", "#!/bin/sh\necho uv 9.9.9\n")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    page = f'<a href="/files/{wheel.name}#sha256={digest}">{wheel.name}</a>'.encode()
+    expected = "Basic " + base64.b64encode(login.encode()).decode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = page if self.path == "/simple/uv/" else wheel.read_bytes()
+            self.send_response(200 if self.headers["Authorization"] == expected else 401)
+            self.end_headers()
+            self.wfile.write(body if self.headers["Authorization"] == expected else b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield f"http://{login}@127.0.0.1:{server.server_port}/simple"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_uv_is_its_binary_from_the_mirror_checked_and_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pins = tmp_path / "poetry-requirements.txt"
+    pins.write_text("# pins\nuv==9.9.9\npoetry==2.5.1\n")
+    with index_with_uv(tmp_path, "kit:s3cret") as url:
+        monkeypatch.setenv("POETRY_PYPI_MIRROR_URL", url)
+        kit_build.uv(str(tmp_path / "uv"), str(pins), str(tmp_path / "cache"))
+
+    binary = tmp_path / "uv" / "bin" / "uv"
+    assert binary.read_text() == "#!/bin/sh\necho uv 9.9.9\n" and os.access(binary, os.X_OK)
+    binary.unlink()
+    kit_build.uv(str(tmp_path / "uv"), str(pins), str(tmp_path / "cache"))  # the index is gone
+    assert binary.is_file()
+
+
 # ---- the lock reader ----------------------------------------------------------------------------
 
 SAMPLE = kit_build.load(REPO / "pyproject.toml")
@@ -767,9 +854,7 @@ def test_the_health_check_of_an_app_that_serves_nothing_asks_nothing(
 
 def test_an_unknown_step_gets_the_list_of_steps(capsys: pytest.CaptureFixture[str]) -> None:
     assert kit_build.main(["build-everything"]) == 2
-    assert (
-        "usage: kit_build.py {reduce,poetry,wheel,app-files,venv,assets" in capsys.readouterr().err
-    )
+    assert "usage: kit_build.py {reduce,uv,poetry,wheel,app-files,venv" in capsys.readouterr().err
 
 
 def test_a_step_that_stops_the_build_says_error_and_exits_1(
