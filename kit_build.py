@@ -34,7 +34,7 @@ import traceback
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -78,17 +78,21 @@ def everything(root: str | Path) -> Iterator[Path]:
             yield Path(folder, name)
 
 
-def settle(root: str | Path, newer_than: float | None = None) -> None:
+def settle(root: str | Path) -> None:
     """Every mode under `root` rw-r--r-- (rwxr-xr-x where executable or a folder: nobody but root
-    writes there) and every time the fixed one; given `newer_than`, only what changed since."""
+    writes there) and every time the fixed one."""
     for path in everything(root):
-        stat = path.lstat()
-        if newer_than is not None and stat.st_ctime <= newer_than:
-            continue
-        if not path.is_symlink() and newer_than is None:
-            executable = path.is_dir() or stat.st_mode & 0o111
+        if not path.is_symlink():
+            executable = path.is_dir() or path.lstat().st_mode & 0o111
             path.chmod(0o755 if executable else 0o644)
         os.utime(path, (FIXED_TIME, FIXED_TIME), follow_symlinks=False)
+
+
+def settle_since(root: str | Path, start: float) -> None:
+    """The fixed time on what under `root` changed since `start` (its modes as they are)."""
+    for path in everything(root):
+        if path.lstat().st_ctime > start:
+            os.utime(path, (FIXED_TIME, FIXED_TIME), follow_symlinks=False)
 
 
 # ---- the dependencies --------------------------------------------------------------------------
@@ -181,6 +185,13 @@ def uv_wheel(version: str, machine: str, page: str) -> tuple[str, str]:
     raise LookupError(f"the index has no uv {version} wheel for {machine}")
 
 
+def default_index() -> str:
+    """The index pip uses by default (PyPI's simple index), from the base image's pip."""
+    from pip._internal.models.index import PyPI
+
+    return PyPI.simple_url
+
+
 def uv(
     dest: str = "/opt/uv",
     pins: str = "/tmp/poetry-requirements.txt",
@@ -193,7 +204,7 @@ def uv(
 
     version = re.search(r"(?m)^uv==(\S+)", Path(pins).read_text()).group(1)
     cached = Path(cache, f"uv-{version}-{platform.machine()}.whl")
-    index = (os.environ.get("POETRY_PYPI_MIRROR_URL") or "https://pypi.org/simple").rstrip("/")
+    index = (os.environ.get("POETRY_PYPI_MIRROR_URL") or default_index()).rstrip("/")
     try:
         if not cached.is_file():
             link, digest = uv_wheel(version, platform.machine(), fetch(f"{index}/uv/").decode())
@@ -393,19 +404,16 @@ def marker_holds(marker: str, env: dict[str, str], extras: set[str]) -> bool:
         right = env[right] if right_kind == "var" else right
         return compare(left, op, right)
 
-    def both() -> bool:
-        held = comparison()
-        while tokens and tokens[0] == ("logic", "and"):
+    def joined(word: str, operand: Callable[[], bool]) -> bool:
+        """Operands joined by `word` (and, or), each read: every token is taken."""
+        held = [operand()]
+        while tokens and tokens[0] == ("logic", word):
             tokens.pop(0)
-            held = comparison() and held
-        return held
+            held.append(operand())
+        return all(held) if word == "and" else any(held)
 
-    def either() -> bool:
-        held = both()
-        while tokens and tokens[0] == ("logic", "or"):
-            tokens.pop(0)
-            held = both() or held
-        return held
+    def either() -> bool:  # `and` binds tighter than `or`
+        return joined("or", lambda: joined("and", comparison))
 
     held = either()
     if tokens:
@@ -731,7 +739,7 @@ def assets() -> None:
         for path in everything(folder):
             os.chown(path, APP_USER, APP_USER, follow_symlinks=False)
     for root in ("/app", "/opt", "/root", "/tmp"):
-        settle(root, newer_than=start)
+        settle_since(root, start)
 
 
 @contextmanager

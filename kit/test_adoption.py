@@ -86,8 +86,9 @@ def test_new_makes_a_project_without_the_kits_tooling_that_opens_builds_and_serv
     assert made.returncode == 0, made.stdout
     target = kit.parent / NEW_NAME
 
-    kit_only = ["kit", "bench", "docs", "scripts", ".ci", ".github"]
+    kit_only = ["kit", "bench", "docs", "scripts", ".ci", ".github/workflows/ci.yml"]
     assert [name for name in kit_only if (target / name).exists()] == [], made.stdout
+    assert (target / ".github/workflows/container.yml").is_file()  # the image's CI and release
     assert (target / ".git").is_dir()
     assert (target / "src" / "acme_widgets" / "app.py").is_file()
     leftovers = run(["grep", "-rlEi", "minimal[-_]py[-_]poetry", str(target), "--exclude-dir=.git",

@@ -52,3 +52,45 @@ def test_dependabot_config_matches_its_schema_and_covers_every_ecosystem(
 
     assert "ok -- validation done" in result.stdout
     assert sorted(ecosystems) == ["devcontainers", "docker", "github-actions", "pip"]
+
+
+def workflow(validators: list[str], name: str) -> dict:
+    """A workflow as data, read by check-jsonschema's YAML parser in the validators' image."""
+    script = "import json, ruamel.yaml; print(json.dumps(ruamel.yaml.YAML(typ='safe').load("
+    script += f"open('.github/workflows/{name}'))))"
+    return json.loads(run([*validators, "python", "-c", script]).stdout.splitlines()[-1])
+
+
+def test_the_release_job_pushes_signs_and_verifies_only_on_a_tag_or_main(
+    validators: list[str],
+) -> None:
+    """The release (container.yml, which adopt copies into every project): v* tags and main's
+    pushes, never a pull request; after prod's build and health check; write permissions only
+    there; prod for both platforms with an SBOM and provenance, from the prod job's cache (no
+    cache written), then signed, the SBOM attested and both verified by the pushed digest."""
+    ci = workflow(validators, "container.yml")
+    job = ci["jobs"]["release"]
+    steps = {step.get("uses", "").split("@")[0] or step["name"]: step for step in job["steps"]}
+    builds = [step["with"] for step in job["steps"] if "build-push-action" in step.get("uses", "")]
+    push, sbom = builds
+    sign = next(step["run"] for name, step in steps.items() if name.startswith("Sign"))
+
+    assert ci["on"]["push"] == {"branches": ["main"], "tags": ["v*"]}
+    assert job["if"] == "github.event_name == 'push'"
+    assert job["needs"] == "prod" and set(ci["jobs"]) == {"prod", "release"}
+    assert ci["permissions"] == {"contents": "read"}
+    assert job["permissions"] == {"contents": "read", "packages": "write", "id-token": "write"}
+    assert all(
+        "permissions" not in other for name, other in ci["jobs"].items() if name != "release"
+    )
+    assert push["push"] is True and push["platforms"] == "linux/amd64,linux/arm64"
+    assert push["sbom"] is True and push["provenance"] == "mode=max"
+    assert push["cache-from"] == "type=gha" and "cache-to" not in push
+    assert push["tags"] == "${{ steps.meta.outputs.tags }}"
+    assert "type=edge,branch=main" in steps["docker/metadata-action"]["with"]["tags"]
+    assert sbom["target"] == "sbom" and sbom["cache-from"] == "type=gha"
+    assert "cosign sign --yes" in sign and '"${identity[@]}" "$image"' in sign
+    assert "cosign attest --yes --type cyclonedx --predicate sbom/sbom.cdx.json" in sign
+    assert "--certificate-oidc-issuer https://token.actions.githubusercontent.com" in sign
+    assert all(re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", step["uses"]) for step in job["steps"]
+               if "uses" in step)  # fmt: skip

@@ -18,6 +18,7 @@ COPIED = [
     "kit_build.py",
     ".devcontainer/on-create.sh",
     ".devcontainer/post-create.sh",
+    ".github/workflows/container.yml",
 ]
 # Never part of the app in prod: tooling, tests, docs, environments, caches, secrets.
 NOT_APP = {
